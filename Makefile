@@ -1,0 +1,106 @@
+# ArxOS Field — developer entry points.  `make help` lists them.
+#
+#   make run     system packages + .venv, then load and show the demo building
+#   make test    system packages + .venv, then the whole test suite (offscreen Qt)
+#   make lint    ruff, ruff format --check, mypy, import-linter
+#
+# Variables:  PYTHON=python3.12 (interpreter for a new .venv, >= 3.11)
+#             PYTEST_ARGS='-k outbox -x'   ARXOS_HOME=/tmp/arx (passed to arx)
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+PYTEST_ARGS ?=
+
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+MIN_PY := 3.11
+comma := ,
+
+# The ensure script reads PYTHON to add pythonX.Y-venv when a Debian system
+# Python lacks ensurepip.
+export PYTHON
+
+# What `make test` needs before pytest starts.  Services the tests use (e.g. a
+# `test-services` target that starts PostgreSQL) go on the end of this list.
+TEST_PREREQS := sysdeps $(VENV_STAMP)
+
+.PHONY: help sysdeps venv run test lint format bench clean distclean
+
+help:
+	@echo 'make run        install system packages and .venv, then load and show the demo building'
+	@echo 'make test       install system packages and .venv, then run the test suite (PYTEST_ARGS=...)'
+	@echo 'make lint       ruff check, ruff format --check, mypy, lint-imports'
+	@echo 'make format     ruff format + ruff check --fix'
+	@echo 'make bench      run bench/*_bench.py, write bench/results.md'
+	@echo 'make sysdeps    install missing Debian/Ubuntu packages (scripts/ensure-system-deps.sh)'
+	@echo 'make venv       create .venv and install the project with [test,dev] extras'
+	@echo 'make clean      remove build artefacts and caches; distclean also removes .venv'
+
+sysdeps:
+	@bash scripts/ensure-system-deps.sh
+
+venv: $(VENV_STAMP)
+
+# Re-installs whenever pyproject.toml changes (or .venv is removed). sysdeps is
+# order-only: it runs first (e.g. to add pythonX.Y-venv) but never forces a
+# re-install.
+$(VENV_STAMP): pyproject.toml | sysdeps
+	@if [ ! -x $(VENV_PY) ]; then \
+	    if ! command -v $(PYTHON) >/dev/null 2>&1; then \
+	        echo "error: '$(PYTHON)' not found; ArxOS Field needs Python >= $(MIN_PY)." >&2; \
+	        echo "       Install it, or point make at one: make PYTHON=/path/to/python3.11 ..." >&2; \
+	        exit 1; \
+	    fi; \
+	    if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < ($(subst .,$(comma),$(MIN_PY))))'; then \
+	        echo "error: ArxOS Field needs Python >= $(MIN_PY), but $(PYTHON) is" \
+	             "$$($(PYTHON) -c 'import platform; print(platform.python_version())')." >&2; \
+	        echo "       Install a newer Python and run: make PYTHON=python$(MIN_PY) ..." >&2; \
+	        exit 1; \
+	    fi; \
+	    echo "Creating $(VENV) with $$(command -v $(PYTHON))"; \
+	    $(PYTHON) -m venv $(VENV); \
+	fi
+	@if ! $(VENV_PY) -c 'import sys; sys.exit(sys.version_info < ($(subst .,$(comma),$(MIN_PY))))'; then \
+	    echo "error: $(VENV) has Python $$($(VENV_PY) -c 'import platform; print(platform.python_version())')," \
+	         "ArxOS Field needs >= $(MIN_PY). Remove it (make distclean) and retry." >&2; \
+	    exit 1; \
+	fi
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install -e '.[test,dev]'
+	@touch $@
+
+# ARXOS_HOME, if set in the environment or on the command line, reaches arx;
+# otherwise arx uses the per-user data dir, so your data survives between runs.
+run: sysdeps $(VENV_STAMP)
+	$(VENV)/bin/arx demo
+
+test: $(TEST_PREREQS)
+	QT_QPA_PLATFORM=offscreen $(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: sysdeps $(VENV_STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV_PY) bench/run_all.py
+
+clean:
+	rm -rf build dist .eggs *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \
+	    .import_linter_cache bench/.tmp .coverage htmlcov
+	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
+	    \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 | xargs -0 -r rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,25 @@
+"""The local replica: a SQLite copy of the user's buildings that works offline.
+
+Every write goes through :class:`~arxos_desktop.store.writer.ChangeWriter`,
+which appends the matching outbox change in the same transaction.
+"""
+
+from arxos_desktop.store.errors import (
+    AmbiguousError,
+    InvalidEditError,
+    NotFoundError,
+    ReplicaOpenError,
+    StillReferencedError,
+    StoreError,
+)
+from arxos_desktop.store.replica import Replica
+
+__all__ = [
+    "AmbiguousError",
+    "InvalidEditError",
+    "NotFoundError",
+    "Replica",
+    "ReplicaOpenError",
+    "StillReferencedError",
+    "StoreError",
+]

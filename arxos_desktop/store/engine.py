@@ -1,0 +1,64 @@
+"""Opening the replica file: pragmas, migrations, and the settings table.
+
+WAL keeps readers (the UI) unblocked by the writer (sync, imports) and makes a
+commit durable without an fsync of the whole database; ``synchronous=FULL``
+fsyncs the WAL at every commit, so an acknowledged edit survives a power cut.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from arxos_desktop.store.errors import ReplicaOpenError
+from arxos_desktop.store.migrations import apply_migrations, known_migrations, migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are always explicit (``BEGIN``)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA cache_size = -65536")
+    return conn
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and upgrade the replica at *path*."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(path)
+        db = Database(conn, execute_plugins=False)
+        applied = {m.name for m in migrations.applied(db)}
+        unknown = sorted(applied - set(known_migrations()))
+        if unknown:
+            conn.close()
+            raise ReplicaOpenError(
+                f"The replica at {path} was written by a newer version of ArxOS Field "
+                f"(it has {', '.join(unknown)}). Update the app to open it."
+            )
+        apply_migrations(db)
+        if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+            raise ReplicaOpenError("SQLite refused to enforce foreign keys")
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise ReplicaOpenError(f"Cannot open the replica at {path}: {exc}") from exc
+    return conn
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM replica_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO replica_meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,113 @@
+"""The replica facade: one object the CLI and the UI's services hold.
+
+Like Anki's ``Collection``, it owns the connection, the clock and the writer;
+the service modules (``buildings``, ``equipment``, ``workorders``...) are plain
+functions taking a replica first, so each stays small and testable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from arxos_desktop.config import BLOBS_DIR, REPLICA_FILE, resolve_home
+from arxos_desktop.store.blobs import BlobStore
+from arxos_desktop.store.engine import get_meta, open_database, set_meta
+from arxos_desktop.store.writer import ChangeWriter
+from sync.clock import HybridClock, Stamp
+from sync.ids import new_id
+
+_DEVICE_KEY = "device_id"
+_CLOCK_KEY = "hlc_last"
+
+
+class Replica:
+    """An open local replica. Not shared across processes; one writer at a time."""
+
+    def __init__(self, conn: sqlite3.Connection, home: Path) -> None:
+        self.conn = conn
+        self.home = home
+        self.blobs = BlobStore(home / BLOBS_DIR)
+        self._lock = threading.RLock()
+        self.device_id = self._ensure_device_id()
+        last = get_meta(conn, _CLOCK_KEY)
+        self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
+        self._unsaved_stamp: Stamp | None = None
+        self._depth = 0
+        self._writer = ChangeWriter(conn, self.clock, self._remember_stamp)
+
+    @classmethod
+    def open(cls, home: Path | str | None = None) -> Replica:
+        """Open the replica in *home* (see :func:`resolve_home`), creating it if new."""
+        root = resolve_home(home)
+        conn = open_database(root / REPLICA_FILE)
+        return cls(conn, root)
+
+    @property
+    def path(self) -> Path:
+        return self.home / REPLICA_FILE
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_device_id(self) -> str:
+        device = get_meta(self.conn, _DEVICE_KEY)
+        if device is None:
+            device = new_id().replace("-", "")[-16:]
+            with self._lock:
+                self.conn.execute("BEGIN IMMEDIATE")
+                set_meta(self.conn, _DEVICE_KEY, device)
+                self.conn.execute("COMMIT")
+        return device
+
+    def _remember_stamp(self, stamp: Stamp) -> None:
+        self._unsaved_stamp = stamp
+
+    @contextmanager
+    def transaction(self) -> Iterator[ChangeWriter]:
+        """All writes inside commit together, or none do.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so a transaction never
+        fails half-way because another writer got there first. A nested call
+        runs in a savepoint: if it fails, only its own writes are undone and the
+        outer transaction decides what happens next.
+        """
+        with self._lock:
+            if self.conn.in_transaction:
+                self._depth += 1
+                savepoint = f"arxos_{self._depth}"
+                self.conn.execute(f"SAVEPOINT {savepoint}")
+                try:
+                    yield self._writer
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute(f"ROLLBACK TO {savepoint}")
+                        self.conn.execute(f"RELEASE {savepoint}")
+                    raise
+                else:
+                    self.conn.execute(f"RELEASE {savepoint}")
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+                if self._unsaved_stamp is not None:
+                    set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (disk full, I/O error).
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._unsaved_stamp = None

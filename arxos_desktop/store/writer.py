@@ -1,0 +1,200 @@
+"""The only code that writes replicated rows: each write appends its outbox change.
+
+Callers hold a transaction (:meth:`Replica.transaction`) so the row and its
+change commit together or not at all. Values are validated against the schema
+before anything is written; a bad edit raises :class:`InvalidEditError` and
+leaves the replica untouched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from pydantic import ValidationError
+
+from arxos_desktop.store.codec import EntityCodec, codec_for
+from arxos_desktop.store.errors import InvalidEditError, NotFoundError, StoreError
+from sync.clock import HybridClock
+from sync.ids import new_id
+from sync.outbox import Op, append_change, new_change
+from sync.schema import BUILDING_SCOPED, SYSTEM_FIELDS
+
+
+def _invalid(entity: str, exc: ValidationError) -> InvalidEditError:
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or entity
+        fields[name] = err["msg"]
+    return InvalidEditError(entity, fields)
+
+
+def _integrity(entity: str, exc: sqlite3.IntegrityError) -> StoreError:
+    text = str(exc)
+    if "FOREIGN KEY" in text:
+        return StoreError(f"The {entity} refers to something that is not in this replica")
+    if "UNIQUE" in text:
+        return StoreError(f"A {entity} with this id already exists")
+    return StoreError(f"The {entity} could not be saved: {text}")
+
+
+_NOT_INSERTABLE = SYSTEM_FIELDS - {"id", "building_id"}
+
+
+class ChangeWriter:
+    """Validated inserts, updates and tombstones, each captured in the outbox."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: HybridClock, on_tick: Any) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._on_tick = on_tick
+
+    def _require_transaction(self) -> None:
+        if not self._conn.in_transaction:
+            raise RuntimeError("replica writes must run inside Replica.transaction()")
+
+    def _stamp(self) -> str:
+        stamp = self._clock.tick()
+        self._on_tick(stamp)
+        return stamp.pack()
+
+    def insert(self, entity: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Create a row; returns its wire values (with the generated ``id``)."""
+        self._require_transaction()
+        codec = codec_for(entity)
+        data = {k: v for k, v in values.items() if k not in _NOT_INSERTABLE}
+        unknown = data.keys() - codec.column_set
+        if unknown:
+            raise InvalidEditError(entity, {name: "no such field" for name in sorted(unknown)})
+        data.setdefault("id", new_id())
+        if entity == "building":
+            data["building_id"] = data["id"]
+        elif entity in BUILDING_SCOPED and not data.get("building_id"):
+            raise InvalidEditError(entity, {"building_id": "is required"})
+        try:
+            model = codec.shape.__pydantic_validator__.validate_python(data)
+        except ValidationError as exc:
+            raise _invalid(entity, exc) from exc
+        wire = codec.shape.__pydantic_serializer__.to_python(model, mode="json")
+        hlc = self._stamp()
+        wire.update(created_hlc=hlc, updated_hlc=hlc, deleted=False, server_rev=0)
+        try:
+            self._conn.execute(codec.insert_sql, codec.wire_to_params(wire))
+        except sqlite3.IntegrityError as exc:
+            raise _integrity(entity, exc) from exc
+        fields = {name: wire[name] for name in codec.user_fields}
+        append_change(
+            self._conn,
+            new_change(
+                entity=entity,
+                entity_id=wire["id"],
+                building_id=wire["building_id"],
+                op=Op.INSERT,
+                fields=fields,
+                base_rev=0,
+                hlc=hlc,
+            ),
+        )
+        return wire
+
+    def current(self, entity: str, entity_id: str) -> dict[str, Any]:
+        """The stored wire values of a live row, or :class:`NotFoundError`."""
+        codec = codec_for(entity)
+        row = self._conn.execute(f"{codec.select_sql} WHERE id = ?", (entity_id,)).fetchone()
+        if row is None or row[codec.columns.index("deleted")]:
+            raise NotFoundError(f"No {entity} with id {entity_id} in this replica")
+        return codec.row_to_wire(row)
+
+    def update(self, entity: str, entity_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some fields; returns the fields that really changed (new wire values).
+
+        Setting a field to the value it already has records nothing.
+        """
+        self._require_transaction()
+        codec = codec_for(entity)
+        bad = {n: "cannot be edited" for n in changes if n in SYSTEM_FIELDS}
+        bad.update({n: "no such field" for n in changes if n not in codec.columns})
+        if bad:
+            raise InvalidEditError(entity, bad)
+        current = self.current(entity, entity_id)
+        try:
+            model = codec.shape.model_validate({**current, **changes})
+        except ValidationError as exc:
+            raise _invalid(entity, exc) from exc
+        wire = model.model_dump(mode="json", include=set(changes))
+        changed = {n: v for n, v in wire.items() if v != current[n]}
+        if not changed:
+            return {}
+        hlc = self._stamp()
+        assignments = ", ".join(f"{n} = ?" for n in changed)
+        params = [codec.wire_to_column(n, v) for n, v in changed.items()]
+        try:
+            self._conn.execute(
+                f"UPDATE {codec.table} SET {assignments}, updated_hlc = ? WHERE id = ?",
+                [*params, hlc, entity_id],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise _integrity(entity, exc) from exc
+        append_change(
+            self._conn,
+            new_change(
+                entity=entity,
+                entity_id=entity_id,
+                building_id=current["building_id"],
+                op=Op.UPDATE,
+                fields=changed,
+                base_rev=current["server_rev"],
+                hlc=hlc,
+            ),
+        )
+        return changed
+
+    def restore(self, entity: str, entity_id: str) -> None:
+        """Undo a delete: the row is live again, and that is a change like any other."""
+        self._require_transaction()
+        codec = codec_for(entity)
+        row = self._conn.execute(
+            f"SELECT building_id, server_rev, deleted FROM {codec.table} WHERE id = ?", (entity_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No {entity} with id {entity_id} in this replica")
+        if not row[2]:
+            return
+        hlc = self._stamp()
+        self._conn.execute(
+            f"UPDATE {codec.table} SET deleted = 0, updated_hlc = ? WHERE id = ?", (hlc, entity_id)
+        )
+        append_change(
+            self._conn,
+            new_change(
+                entity=entity,
+                entity_id=entity_id,
+                building_id=row[0],
+                op=Op.UPDATE,
+                fields={"deleted": False},
+                base_rev=row[1],
+                hlc=hlc,
+            ),
+        )
+
+    def tombstone(self, entity: str, entity_id: str) -> None:
+        """Mark a row deleted; it stays in the table so the delete can sync and be undone."""
+        self._require_transaction()
+        codec: EntityCodec = codec_for(entity)
+        current = self.current(entity, entity_id)
+        hlc = self._stamp()
+        self._conn.execute(
+            f"UPDATE {codec.table} SET deleted = 1, updated_hlc = ? WHERE id = ?", (hlc, entity_id)
+        )
+        append_change(
+            self._conn,
+            new_change(
+                entity=entity,
+                entity_id=entity_id,
+                building_id=current["building_id"],
+                op=Op.DELETE,
+                fields={"deleted": True},
+                base_rev=current["server_rev"],
+                hlc=hlc,
+            ),
+        )
