@@ -6,7 +6,7 @@ from typing import Any
 
 from arxos_desktop.store.deletes import delete_row
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError
-from arxos_desktop.store.queries import get_row, list_rows
+from arxos_desktop.store.queries import equal_to, get_row, list_rows
 from arxos_desktop.store.replica import Replica
 from sync.schema import EquipmentBase, EquipmentConnectionBase
 
@@ -35,22 +35,13 @@ def list_equipment(
     room_id: str | None = None,
 ) -> list[EquipmentBase]:
     """Equipment sorted by tag, narrowed by any of the filters given."""
-    clauses, params = [], []
-    for column, value in (
-        ("system", system),
-        ("status", status),
-        ("floor_id", floor_id),
-        ("room_id", room_id),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    where, params = equal_to(system=system, status=status, floor_id=floor_id, room_id=room_id)
     return list_rows(  # type: ignore[return-value]
         replica,
         "equipment",
         building_id=building_id,
-        where=" AND ".join(clauses),
-        params=tuple(params),
+        where=where,
+        params=params,
         order_by="tag COLLATE NOCASE, id",
     )
 

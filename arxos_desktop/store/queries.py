@@ -54,3 +54,10 @@ def count_rows(replica: Replica, entity: str, *, building_id: str) -> int:
         f"SELECT count(*) FROM {codec.table} WHERE building_id = ? AND deleted = 0", (building_id,)
     ).fetchone()
     return int(row[0])
+
+
+def equal_to(**filters: object) -> tuple[str, tuple[object, ...]]:
+    """An SQL condition and its parameters for ``column = value`` on every filter given
+    (filters that are ``None`` are left out)."""
+    given = {column: value for column, value in filters.items() if value is not None}
+    return " AND ".join(f"{column} = ?" for column in given), tuple(given.values())

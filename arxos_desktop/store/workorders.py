@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from arxos_desktop.store.errors import AmbiguousError, NotFoundError
-from arxos_desktop.store.queries import list_rows
+from arxos_desktop.store.queries import equal_to, list_rows
 from arxos_desktop.store.replica import Replica
 from sync.schema import WorkOrderBase
 
@@ -27,21 +27,13 @@ def list_work_orders(
     assignee: str | None = None,
 ) -> list[WorkOrderBase]:
     """Work orders, soonest due first (undated last), then by creation."""
-    clauses, params = [], []
-    for column, value in (
-        ("status", status),
-        ("equipment_id", equipment_id),
-        ("assignee", assignee),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    where, params = equal_to(status=status, equipment_id=equipment_id, assignee=assignee)
     return list_rows(  # type: ignore[return-value]
         replica,
         "workorder",
         building_id=building_id,
-        where=" AND ".join(clauses),
-        params=tuple(params),
+        where=where,
+        params=params,
         order_by="due IS NULL, due, id",
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from arxos_desktop.store.codec import EntityCodec, codec_for
+from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError, StoreError
 from sync.clock import HybridClock
 from sync.ids import new_id
@@ -151,18 +151,26 @@ class ChangeWriter:
 
     def restore(self, entity: str, entity_id: str) -> None:
         """Undo a delete: the row is live again, and that is a change like any other."""
+        self._set_deleted(entity, entity_id, deleted=False)
+
+    def tombstone(self, entity: str, entity_id: str) -> None:
+        """Mark a row deleted; it stays in the table so the delete can sync and be undone."""
+        self._set_deleted(entity, entity_id, deleted=True)
+
+    def _set_deleted(self, entity: str, entity_id: str, *, deleted: bool) -> None:
         self._require_transaction()
         codec = codec_for(entity)
         row = self._conn.execute(
             f"SELECT building_id, server_rev, deleted FROM {codec.table} WHERE id = ?", (entity_id,)
         ).fetchone()
-        if row is None:
+        if row is None or (deleted and row[2]):
             raise NotFoundError(f"No {entity} with id {entity_id} in this replica")
-        if not row[2]:
+        if bool(row[2]) == deleted:
             return
         hlc = self._stamp()
         self._conn.execute(
-            f"UPDATE {codec.table} SET deleted = 0, updated_hlc = ? WHERE id = ?", (hlc, entity_id)
+            f"UPDATE {codec.table} SET deleted = ?, updated_hlc = ? WHERE id = ?",
+            (int(deleted), hlc, entity_id),
         )
         append_change(
             self._conn,
@@ -170,31 +178,9 @@ class ChangeWriter:
                 entity=entity,
                 entity_id=entity_id,
                 building_id=row[0],
-                op=Op.UPDATE,
-                fields={"deleted": False},
+                op=Op.DELETE if deleted else Op.UPDATE,
+                fields={"deleted": deleted},
                 base_rev=row[1],
-                hlc=hlc,
-            ),
-        )
-
-    def tombstone(self, entity: str, entity_id: str) -> None:
-        """Mark a row deleted; it stays in the table so the delete can sync and be undone."""
-        self._require_transaction()
-        codec: EntityCodec = codec_for(entity)
-        current = self.current(entity, entity_id)
-        hlc = self._stamp()
-        self._conn.execute(
-            f"UPDATE {codec.table} SET deleted = 1, updated_hlc = ? WHERE id = ?", (hlc, entity_id)
-        )
-        append_change(
-            self._conn,
-            new_change(
-                entity=entity,
-                entity_id=entity_id,
-                building_id=current["building_id"],
-                op=Op.DELETE,
-                fields={"deleted": True},
-                base_rev=current["server_rev"],
                 hlc=hlc,
             ),
         )
