@@ -24,6 +24,13 @@ from rich.text import Text
 from arxos_desktop import cli_output as out
 from arxos_desktop.cli_args import BuildingOpt, InputError, open_replica, state
 from arxos_desktop.cli_equipment import equipment_app, note_app, search, workorder_app
+from arxos_desktop.cli_server import (
+    AccountExistsError,
+    ServerDatabaseError,
+    UnknownUserError,
+    serve,
+    server_app,
+)
 from arxos_desktop.errors import ArxosError
 
 
@@ -43,7 +50,8 @@ _EPILOG = (
     "--json can go anywhere on the line (before or after the command): every command then "
     "prints exactly one JSON document on stdout, errors included.\n\n"
     "Exit codes: 0 ok · 1 unexpected error · 2 usage error · 3 not found · "
-    "4 invalid input · 5 conflict or ambiguous name · 6 replica cannot be opened."
+    "4 invalid input · 5 conflict or ambiguous name · 6 replica (or server database) "
+    "cannot be opened."
 )
 
 
@@ -61,6 +69,7 @@ app = typer.Typer(
 app.add_typer(equipment_app, name="equipment")
 app.add_typer(workorder_app, name="workorder")
 app.add_typer(note_app, name="note")
+app.add_typer(server_app, name="server")
 
 
 def _version(value: bool) -> None:
@@ -248,6 +257,7 @@ def buildings() -> None:
 
 
 app.command()(search)
+app.command()(serve)
 
 
 # -- sync queue ------------------------------------------------------------------------
@@ -304,7 +314,11 @@ def _classify(exc: ArxosError) -> tuple[ExitCode, str]:
     store = sys.modules.get("arxos_desktop.store.errors")
     repo = sys.modules.get("arxos_desktop.repo_format.errors")
     demo = sys.modules.get("arxos_desktop.demo")
-    table: list[tuple[Any, ExitCode, str]] = []
+    table: list[tuple[Any, ExitCode, str]] = [
+        (UnknownUserError, ExitCode.NOT_FOUND, "not_found"),
+        (AccountExistsError, ExitCode.CONFLICT, "conflict"),
+        (ServerDatabaseError, ExitCode.REPLICA_UNAVAILABLE, "database_unavailable"),
+    ]
     if store is not None:
         table += [
             (store.ReplicaOpenError, ExitCode.REPLICA_UNAVAILABLE, "replica_unavailable"),

@@ -101,12 +101,6 @@ class PulledChange(_Message):
     change_id: str | None = None
 
 
-class PullResponse(_Message):
-    changes: list[PulledChange]
-    cursor: int
-    has_more: bool
-
-
 class ConflictRecord(_Message):
     """Two values for one field; ``loser`` can be restored by a new edit."""
 
@@ -122,3 +116,12 @@ class ConflictRecord(_Message):
     winner_device: str
     loser_device: str
     seq: int
+
+
+class PullResponse(_Message):
+    """One page of row states after ``cursor``; ``conflicts`` recorded in the same range."""
+
+    changes: list[PulledChange]
+    conflicts: list[ConflictRecord] = Field(default_factory=list)
+    cursor: int
+    has_more: bool

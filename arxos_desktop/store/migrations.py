@@ -195,6 +195,34 @@ def m003_equipment_tag_index(db: Database) -> None:
     db.conn.execute("CREATE INDEX equipment_tag ON equipment(tag COLLATE NOCASE)")
 
 
+_SYNC_STATE = """
+-- Values that lost a concurrent edit on the server, pulled so the user can review them.
+CREATE TABLE conflicts (
+    id TEXT PRIMARY KEY NOT NULL,
+    building_id TEXT,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    winner_value TEXT,
+    loser_value TEXT,
+    winner_hlc TEXT NOT NULL,
+    loser_hlc TEXT NOT NULL,
+    winner_device TEXT NOT NULL,
+    loser_device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    resolution TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX conflicts_open ON conflicts(resolution, seq);
+CREATE INDEX outbox_state ON outbox(state, seq);
+"""
+
+
+@migrations(name="m004_sync_state")
+def m004_sync_state(db: Database) -> None:
+    """Pulled conflict records; an index to read pending changes in order."""
+    run_script(db, _SYNC_STATE)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations this replica still lacks."""
     return [m.name for m in migrations.pending(db)]

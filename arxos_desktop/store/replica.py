@@ -18,6 +18,7 @@ from arxos_desktop.store.blobs import BlobStore
 from arxos_desktop.store.engine import get_meta, open_database, set_meta
 from arxos_desktop.store.writer import ChangeWriter
 from sync.clock import HybridClock, Stamp
+from sync.errors import ClockError
 from sync.ids import new_id
 
 _DEVICE_KEY = "device_id"
@@ -71,6 +72,48 @@ class Replica:
 
     def _remember_stamp(self, stamp: Stamp) -> None:
         self._unsaved_stamp = stamp
+
+    @contextmanager
+    def remote_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A transaction for applying what the server sent, with foreign keys relaxed.
+
+        The server's rows are already merged and checked, but a page may carry a
+        child before its parent, and a narrowed grant may show a work order whose
+        equipment it hides; the local checks are for local edits, not for truth
+        arriving from the server.
+        """
+        with self._lock:
+            if self.conn.in_transaction:
+                raise RuntimeError("remote changes are applied in their own transaction")
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    if self._unsaved_stamp is not None:
+                        set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._unsaved_stamp = None
+            finally:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def observe_remote_clock(self, stamp: Stamp) -> bool:
+        """Make later local edits sort after a change that came from elsewhere.
+
+        A stamp implausibly far ahead of this device's clock is not followed (one
+        bad clock must not drag every device into the future); returns whether
+        the stamp was taken into account.
+        """
+        try:
+            self._remember_stamp(self.clock.observe(stamp))
+        except ClockError:
+            return False
+        return True
 
     @contextmanager
     def transaction(self) -> Iterator[ChangeWriter]:

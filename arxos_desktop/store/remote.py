@@ -1,0 +1,233 @@
+"""The replica's side of sync: hand out pending changes, take in the server's answers.
+
+This is the one place besides :mod:`writer` that writes replicated rows, and it
+writes only what the server sent: pulled row states (with the device's own
+unsent edits re-applied on top, so they never vanish from the screen) and the
+outcome of each pushed change. Nothing here creates outbox entries.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from arxos_desktop.store.codec import codec_for
+from arxos_desktop.store.engine import get_meta, set_meta
+from arxos_desktop.store.replica import Replica
+from sync.clock import Stamp
+from sync.merge import overlay_pending
+from sync.outbox import Change, ChangeState, Op, count_changes, read_changes
+from sync.protocol import ChangeResult, PullResponse, ResultStatus
+
+_CURSOR_KEY = "sync_cursor"
+_BLOB_FIELDS = {
+    "document": ("blob_sha256",),
+    "attachment": ("blob_sha256",),
+    "note": ("audio_sha256",),
+}
+
+
+class ReplicaSyncTarget:
+    """Adapts a :class:`Replica` to :class:`sync.client.SyncTarget`."""
+
+    def __init__(self, replica: Replica) -> None:
+        self.replica = replica
+
+    @property
+    def device_id(self) -> str:
+        return self.replica.device_id
+
+    def pending_changes(self, limit: int) -> list[Change]:
+        return read_changes(self.replica.conn, limit=limit)
+
+    def pending_count(self) -> int:
+        return count_changes(self.replica.conn)
+
+    def blobs_for(self, changes: list[Change]) -> dict[str, Path]:
+        """Files the server must have before it sees these changes."""
+        needed: dict[str, Path] = {}
+        for change in changes:
+            for name in _BLOB_FIELDS.get(change.entity, ()):
+                sha = change.fields.get(name)
+                if isinstance(sha, str) and sha:
+                    needed[sha] = self.replica.blobs.get(sha)
+        return needed
+
+    def missing_blobs(self) -> dict[str, Path]:
+        """Files that pulled rows refer to and this device does not hold yet: sha → where."""
+        missing: dict[str, Path] = {}
+        for entity, names in _BLOB_FIELDS.items():
+            table = codec_for(entity).table
+            for name in names:
+                rows = self.replica.conn.execute(
+                    f"SELECT DISTINCT {name} FROM {table} WHERE deleted = 0 AND {name} IS NOT NULL"
+                )
+                for (sha,) in rows:
+                    if sha and not self.replica.blobs.has(sha):
+                        path = self.replica.blobs.path_for(sha)
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        missing[sha] = path
+        return missing
+
+    def record_push(self, changes: list[Change], results: list[ChangeResult]) -> None:
+        """Acknowledged changes leave the outbox; rejected ones stay, marked with the reason."""
+        by_id = {c.change_id: c for c in changes}
+        conn = self.replica.conn
+        with self.replica.remote_transaction():
+            for result in results:
+                change = by_id.get(result.change_id)
+                if change is None:
+                    continue
+                if result.status is ResultStatus.REJECTED:
+                    conn.execute(
+                        "UPDATE outbox SET state = ?, reason = ? WHERE change_id = ?",
+                        (ChangeState.REJECTED.value, result.reason, result.change_id),
+                    )
+                    continue
+                conn.execute("DELETE FROM outbox WHERE change_id = ?", (result.change_id,))
+                if result.winning:
+                    self._apply_fields(change.entity, change.entity_id, result.winning)
+
+    def cursor(self) -> int:
+        value = get_meta(self.replica.conn, _CURSOR_KEY)
+        return int(value) if value else 0
+
+    def apply_pull(self, page: PullResponse) -> None:
+        """One page in one transaction: rows, conflicts and the new cursor land together."""
+        conn = self.replica.conn
+        with self.replica.remote_transaction():
+            newest: Stamp | None = None
+            pending: dict[str, list[dict[str, Any]]] = {}
+            for change in read_changes(conn, state=ChangeState.PENDING):
+                pending.setdefault(change.entity_id, []).append(change.fields)
+            for pulled in page.changes:
+                codec = codec_for(pulled.entity)
+                values = {k: v for k, v in pulled.fields.items() if k in codec.user_fields}
+                values = overlay_pending(
+                    {**values, "deleted": pulled.deleted}, pending.get(pulled.entity_id, [])
+                )
+                self._upsert(pulled.entity, pulled.entity_id, pulled.building_id, values, pulled)
+                stamp = Stamp.parse(pulled.hlc)
+                newest = stamp if newest is None or stamp > newest else newest
+            for conflict in page.conflicts:
+                conn.execute(
+                    "INSERT OR IGNORE INTO conflicts (id, building_id, entity, entity_id, field,"
+                    " winner_value, loser_value, winner_hlc, loser_hlc, winner_device,"
+                    " loser_device, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        conflict.id,
+                        conflict.building_id,
+                        conflict.entity,
+                        conflict.entity_id,
+                        conflict.field,
+                        json.dumps(conflict.winner_value),
+                        json.dumps(conflict.loser_value),
+                        conflict.winner_hlc,
+                        conflict.loser_hlc,
+                        conflict.winner_device,
+                        conflict.loser_device,
+                        conflict.seq,
+                    ),
+                )
+            if newest is not None:
+                self.replica.observe_remote_clock(newest)
+            set_meta(conn, _CURSOR_KEY, str(page.cursor))
+
+    def _upsert(
+        self,
+        entity: str,
+        entity_id: str,
+        building_id: str | None,
+        values: dict[str, Any],
+        pulled: Any,
+    ) -> None:
+        codec = codec_for(entity)
+        conn = self.replica.conn
+        exists = conn.execute(f"SELECT 1 FROM {codec.table} WHERE id = ?", (entity_id,)).fetchone()
+        if exists is None:
+            shape = codec.shape.model_validate(
+                {k: v for k, v in values.items() if k != "deleted"}
+                | {"id": entity_id, "building_id": building_id}
+            )
+            wire = shape.model_dump(mode="json")
+            wire.update(
+                deleted=bool(values.get("deleted")),
+                server_rev=pulled.seq,
+                created_hlc=pulled.hlc,
+                updated_hlc=pulled.hlc,
+            )
+            conn.execute(codec.insert_sql, codec.wire_to_params(wire))
+            return
+        columns = {k: v for k, v in values.items() if k in codec.column_set}
+        columns.update(server_rev=pulled.seq, updated_hlc=pulled.hlc)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        params = [codec.wire_to_column(name, value) for name, value in columns.items()]
+        conn.execute(f"UPDATE {codec.table} SET {assignments} WHERE id = ?", [*params, entity_id])
+
+    def _apply_fields(self, entity: str, entity_id: str, fields: dict[str, Any]) -> None:
+        """The server kept other values for some fields: show them, unless edited since."""
+        later = {
+            name
+            for change in read_changes(self.replica.conn, state=ChangeState.PENDING)
+            if change.entity_id == entity_id and change.op is not Op.INSERT
+            for name in change.fields
+        }
+        codec = codec_for(entity)
+        keep = {n: v for n, v in fields.items() if n not in later and n in codec.column_set}
+        if not keep:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in keep)
+        params = [codec.wire_to_column(name, value) for name, value in keep.items()]
+        self.replica.conn.execute(
+            f"UPDATE {codec.table} SET {assignments} WHERE id = ?", [*params, entity_id]
+        )
+
+
+def open_conflicts(replica: Replica, *, building_id: str | None = None) -> list[dict[str, Any]]:
+    """Conflicts nobody has reviewed yet, newest first."""
+    sql = "SELECT * FROM conflicts WHERE resolution = ''"
+    params: list[Any] = []
+    if building_id is not None:
+        sql += " AND building_id = ?"
+        params.append(building_id)
+    cursor = replica.conn.execute(sql + " ORDER BY seq DESC", params)
+    names = [d[0] for d in cursor.description]
+    rows = []
+    for raw in cursor:
+        row = dict(zip(names, raw, strict=True))
+        row["winner_value"] = json.loads(row["winner_value"]) if row["winner_value"] else None
+        row["loser_value"] = json.loads(row["loser_value"]) if row["loser_value"] else None
+        rows.append(row)
+    return rows
+
+
+def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
+    """Bring back the value that lost, as a new edit that syncs like any other."""
+    from arxos_desktop.store.errors import NotFoundError
+
+    row = replica.conn.execute(
+        "SELECT entity, entity_id, field, loser_value FROM conflicts WHERE id = ?", (conflict_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"No conflict with id {conflict_id}")
+    entity, entity_id, field, loser = row
+    value = json.loads(loser) if loser else None
+    with replica.transaction() as writer:
+        if field == "deleted":
+            writer.restore(entity, entity_id)
+            changed: dict[str, Any] = {"deleted": False}
+        else:
+            changed = writer.update(entity, entity_id, {field: value})
+        replica.conn.execute(
+            "UPDATE conflicts SET resolution = 'restored' WHERE id = ?", (conflict_id,)
+        )
+    return changed
+
+
+def dismiss_conflict(replica: Replica, conflict_id: str) -> None:
+    """Keep the winner: the conflict leaves the review list."""
+    with replica.transaction():
+        replica.conn.execute(
+            "UPDATE conflicts SET resolution = 'kept' WHERE id = ?", (conflict_id,)
+        )

@@ -1,0 +1,336 @@
+"""The device's sync loop: push pending changes in batches, then pull pages.
+
+It runs from the CLI (``arx sync``) and, in the app, on a background thread;
+it never touches a UI. Transport failures and server errors are retried with
+exponential backoff and jitter; an expired access token is refreshed once;
+everything else surfaces as a typed :class:`ClientSyncError` with a sentence a
+technician can act on. Blobs referenced by a batch are uploaded before it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from pydantic import ValidationError
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from sync.errors import SyncError
+from sync.outbox import Change
+from sync.protocol import (
+    DEFAULT_PULL_PAGE,
+    DEFAULT_PUSH_BATCH,
+    ChangeIn,
+    ChangeResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ResultStatus,
+)
+
+
+class ClientSyncError(SyncError):
+    """Base of the errors a sync run reports."""
+
+
+class OfflineError(ClientSyncError):
+    """The server cannot be reached; local work is safe and will sync later."""
+
+
+class SignInRequiredError(ClientSyncError):
+    """The server no longer accepts this device's credentials."""
+
+
+class ServerError(ClientSyncError):
+    """The server answered with an error it gave a reason for, or kept failing."""
+
+
+class SyncTarget(Protocol):
+    """What the loop needs from the local replica (see ``arxos_desktop.store.remote``)."""
+
+    @property
+    def device_id(self) -> str: ...
+    def pending_changes(self, limit: int) -> list[Change]: ...
+    def blobs_for(self, changes: list[Change]) -> dict[str, Path]: ...
+    def record_push(self, changes: list[Change], results: list[ChangeResult]) -> None: ...
+    def cursor(self) -> int: ...
+    def apply_pull(self, page: PullResponse) -> None: ...
+    def missing_blobs(self) -> dict[str, Path]: ...
+
+
+@dataclass
+class Tokens:
+    access_token: str
+    refresh_token: str = ""
+
+
+class RefreshingAuth(httpx.Auth):
+    """Bearer auth that trades the refresh token for a new pair on a 401, once."""
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        tokens: Tokens,
+        *,
+        refresh_url: str,
+        on_refresh: Callable[[Tokens], None] = lambda tokens: None,
+    ) -> None:
+        self.tokens = tokens
+        self._refresh_url = refresh_url
+        self._on_refresh = on_refresh
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+        response = yield request
+        if response.status_code != 401 or not self.tokens.refresh_token:
+            return
+        refreshed = yield httpx.Request(
+            "POST", self._refresh_url, json={"refresh_token": self.tokens.refresh_token}
+        )
+        if refreshed.status_code != 200:
+            raise SignInRequiredError("Your session has ended; sign in again (arx login)")
+        body = refreshed.json()
+        self.tokens = Tokens(body["access_token"], body.get("refresh_token", ""))
+        self._on_refresh(self.tokens)
+        request.headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+        yield request
+
+
+class _RetryableResponseError(Exception):
+    """A response worth trying again (server overloaded or restarting)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    accepted: int = 0
+    merged: int = 0
+    rejected: int = 0
+    rejections: list[str] = field(default_factory=list)
+    pulled: int = 0
+    conflicts: int = 0
+    blobs_uploaded: int = 0
+    blobs_downloaded: int = 0
+    cursor: int = 0
+    seconds: float = 0.0
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _to_wire(change: Change) -> ChangeIn:
+    return ChangeIn(
+        change_id=change.change_id,
+        entity=change.entity,
+        entity_id=change.entity_id,
+        building_id=change.building_id,
+        op=change.op,
+        fields=change.fields,
+        base_rev=change.base_rev,
+        hlc=change.hlc,
+    )
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return detail if isinstance(detail, str) else f"HTTP {response.status_code}"
+
+
+class SyncClient:
+    """One server, one replica. Thread-compatible: use one client per thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        target: SyncTarget,
+        auth: httpx.Auth | None = None,
+        http: httpx.Client | None = None,
+        batch_size: int = DEFAULT_PUSH_BATCH,
+        page_size: int = DEFAULT_PULL_PAGE,
+        attempts: int = 5,
+        max_wait: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.target = target
+        self.http = http or httpx.Client(base_url=self.base_url, timeout=30.0)
+        if auth is not None:
+            self.http.auth = auth
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self._retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential_jitter(multiplier=0.2, max=max_wait),
+            retry=retry_if_exception_type((httpx.TransportError, _RetryableResponseError)),
+            reraise=False,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            for attempt in self._retrying:
+                with attempt:
+                    response = self.http.request(method, path, **kwargs)
+                    if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
+                        raise _RetryableResponseError(response)
+        except RetryError as exc:
+            cause = exc.last_attempt.exception()
+            if isinstance(cause, _RetryableResponseError):
+                raise ServerError(
+                    f"The sync server keeps failing ({_reason(cause.response)}); try again later"
+                ) from cause
+            raise OfflineError(f"Cannot reach the sync server at {self.base_url}") from cause
+        if response.status_code == 401:
+            raise SignInRequiredError("The sync server does not accept your sign-in; run arx login")
+        if response.status_code >= 400:
+            raise ServerError(f"The sync server refused the request: {_reason(response)}")
+        return response
+
+    def probe(self, timeout: float = 3.0) -> bool:
+        """True when the server answers its health check (no retries: this is a quick look)."""
+        try:
+            return self.http.get("/v1/health", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def push_pending(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Push every pending change, oldest first, one batch per request."""
+        from sync.transfer import upload_blob
+
+        uploaded: set[str] = set()
+        while batch := self.target.pending_changes(self.batch_size):
+            for sha, path in self.target.blobs_for(batch).items():
+                if sha not in uploaded:
+                    upload_blob(self.http, sha, path)
+                    uploaded.add(sha)
+                    report.blobs_uploaded += 1
+            request = PushRequest(
+                device_id=self.target.device_id, changes=[_to_wire(c) for c in batch]
+            )
+            response = self._request("POST", "/v1/sync/push", json=request.model_dump(mode="json"))
+            try:
+                answer = PushResponse.model_validate(response.json())
+            except (ValueError, ValidationError) as exc:
+                raise ServerError("The sync server sent an answer this app cannot read") from exc
+            sent = {c.change_id for c in batch}
+            if not sent & {r.change_id for r in answer.results}:
+                raise ServerError("The sync server did not answer for the changes sent")
+            self.target.record_push(batch, answer.results)
+            report.pushed += len(answer.results)
+            for result in answer.results:
+                if result.status is ResultStatus.ACCEPTED:
+                    report.accepted += 1
+                elif result.status is ResultStatus.MERGED:
+                    report.merged += 1
+                else:
+                    report.rejected += 1
+                    report.rejections.append(result.reason)
+            if progress is not None:
+                progress("push", report.pushed, report.pushed + len(self.target.pending_changes(1)))
+
+    def pull_all(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Pull pages until the server has nothing newer; each page applies atomically."""
+        while True:
+            params = {"cursor": self.target.cursor(), "limit": self.page_size}
+            response = self._request("GET", "/v1/sync/pull", params=params)
+            try:
+                page = PullResponse.model_validate(response.json())
+            except (ValueError, ValidationError) as exc:
+                raise ServerError("The sync server sent a page this app cannot read") from exc
+            self.target.apply_pull(page)
+            report.pulled += len(page.changes)
+            report.conflicts += len(page.conflicts)
+            report.cursor = page.cursor
+            if progress is not None:
+                progress(
+                    "pull", report.pulled, report.pulled + (self.page_size if page.has_more else 0)
+                )
+            if not page.has_more:
+                return
+
+    def fetch_blobs(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Download the drawings, photos and recordings that pulled rows refer to."""
+        from sync.transfer import download_blob
+
+        missing = self.target.missing_blobs()
+        for done, (sha, dest) in enumerate(missing.items(), start=1):
+            download_blob(self.http, sha, dest)
+            report.blobs_downloaded += 1
+            if progress is not None:
+                progress("files", done, len(missing))
+
+    def sync_once(self, progress: Progress | None = None) -> SyncReport:
+        """Push, pull, then fetch files; safe to interrupt at any point and run again."""
+        started = time.perf_counter()
+        report = SyncReport()
+        self.push_pending(report, progress)
+        self.pull_all(report, progress)
+        self.fetch_blobs(report, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def watch(
+        self,
+        stop: threading.Event,
+        *,
+        interval: float = 30.0,
+        on_report: Callable[[SyncReport], None] = lambda report: None,
+        on_error: Callable[[ClientSyncError], None] = lambda error: None,
+    ) -> None:
+        """Sync whenever the server is reachable until *stop* is set; back off while offline."""
+        delay = interval
+        while not stop.is_set():
+            if self.probe():
+                try:
+                    on_report(self.sync_once())
+                    delay = interval
+                except SignInRequiredError:
+                    raise
+                except ClientSyncError as error:
+                    on_error(error)
+                    delay = min(delay * 2, 600.0)
+            else:
+                on_error(OfflineError(f"Cannot reach the sync server at {self.base_url}"))
+                delay = min(delay * 2, 600.0)
+            stop.wait(delay)
+
+
+def sign_in(
+    base_url: str, *, email: str, password: str, device_id: str, timeout: float = 15.0
+) -> Tokens:
+    """Exchange an email and password for tokens (``arx login``)."""
+    try:
+        response = httpx.post(
+            f"{base_url.rstrip('/')}/v1/auth/login",
+            json={"email": email, "password": password, "device_id": device_id},
+            timeout=timeout,
+        )
+    except httpx.HTTPError as exc:
+        raise OfflineError(f"Cannot reach the sync server at {base_url}") from exc
+    if response.status_code == 401:
+        raise SignInRequiredError(_reason(response))
+    if response.status_code != 200:
+        raise ServerError(f"Sign-in failed: {_reason(response)}")
+    body = response.json()
+    return Tokens(body["access_token"], body.get("refresh_token", ""))

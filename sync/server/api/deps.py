@@ -1,0 +1,102 @@
+"""What routes ask FastAPI for: a database session, the settings, the signed-in user.
+
+Use the ``Annotated`` aliases (``session: SessionDep``, ``user: CurrentUser``)
+rather than ``Depends`` in signatures. Authentication failures answer 401 with
+``WWW-Authenticate: Bearer`` and a sentence the client can show as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, NoReturn
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from sync.server import crud
+from sync.server.core.config import ServerSettings
+from sync.server.core.security import (
+    API_KEY_PREFIX,
+    TokenExpiredError,
+    TokenInvalidError,
+    decode_access_token,
+)
+from sync.server.models import User
+
+
+def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, closed (and rolled back if uncommitted) at the end."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An access token from /v1/auth/login, or an API key (arx_…)."
+)
+_api_key = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key (arx_…) from /v1/me/api-keys."
+)
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """The signed-in user, as routes see them (no password hash, no ORM session)."""
+
+    id: str
+    email: str
+    org_id: str | None
+    is_superuser: bool
+
+
+def _unauthorized(detail: str) -> NoReturn:
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> AuthUser:
+    """The user behind ``Authorization: Bearer <token or arx_ key>`` or ``X-API-Key``."""
+    credential = api_key or (bearer.credentials if bearer else None)
+    if not credential:
+        _unauthorized("Sign in first: send an access token or an API key")
+    user: User | None
+    if credential.startswith(API_KEY_PREFIX):
+        user = crud.user_for_api_key(session, credential)
+        if user is None:
+            _unauthorized("Invalid API key")
+    else:
+        secret = settings.secret_key.get_secret_value()
+        try:
+            user_id = decode_access_token(credential, secret=secret)
+        except TokenExpiredError:
+            _unauthorized("Your session has expired; sign in again")
+        except TokenInvalidError:
+            _unauthorized("Your sign-in is not valid; sign in again")
+        user = session.get(User, user_id)
+        if user is None:
+            _unauthorized("Your sign-in is not valid; sign in again")
+    if not user.is_active:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="This account is disabled; ask your administrator"
+        )
+    return AuthUser(
+        id=user.id, email=user.email, org_id=user.org_id, is_superuser=user.is_superuser
+    )
+
+
+CurrentUser = Annotated[AuthUser, Depends(get_current_user)]

@@ -1,0 +1,406 @@
+"""``/blobs/{sha256}``: resumable, hash-verified upload and ranged download of files.
+
+The protocol is a small subset of tus (https://tus.io) on a fixed URL, because a
+blob's name is already known to both ends (its SHA-256):
+
+- ``HEAD`` says whether the blob is complete (200) or how much of an upload has
+  arrived (404 with ``Upload-Offset``), so a client resumes instead of restarting.
+- ``PUT`` with ``Upload-Length`` (total) and ``Upload-Offset`` (where this body
+  starts) appends the body; the last byte triggers the hash check, and only a
+  blob whose bytes match its name ever becomes readable.
+- ``GET`` streams the blob and honours one ``Range``, so downloads resume too.
+
+Bodies are streamed to and from storage in a worker thread, never held whole in
+memory: a 500 MB drawing costs about a megabyte of RAM per request.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from typing import Annotated, Any, BinaryIO, Final
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+from anyio.lowlevel import RunVar
+from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
+
+from sync.server.api.deps import CurrentUser, SettingsDep
+from sync.server.blobs import (
+    SHA256_PATTERN,
+    BlobHashMismatchError,
+    BlobNotFoundError,
+    BlobOffsetMismatchError,
+    BlobStorage,
+    BlobTooLargeError,
+    LocalDiskBlobStorage,
+)
+
+#: Bytes gathered from the request before each hop to the storage thread.
+_WRITE_CHUNK: Final = 1 << 20
+#: An upload holds a worker thread while its body arrives; uploads get their own pool so
+#: slow networks cannot starve the threads every other (sync) route and dependency needs.
+_MAX_CONCURRENT_UPLOADS: Final = 64
+#: Seconds without a single body byte before an upload is cut off (kept bytes resume).
+UPLOAD_IDLE_SECONDS: Final = 60.0
+_upload_slots: RunVar[anyio.CapacityLimiter] = RunVar("blob_upload_slots")
+_READ_CHUNK: Final = 1 << 20
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+
+
+def get_blob_storage(settings: SettingsDep) -> BlobStorage:
+    """The configured store; local disk today, an S3-compatible one by configuration later."""
+    return LocalDiskBlobStorage(settings.blob_dir)
+
+
+BlobStorageDep = Annotated[BlobStorage, Depends(get_blob_storage)]
+Sha256 = Annotated[
+    str, Path(pattern=SHA256_PATTERN, description="Lower-case hex SHA-256 of the file's bytes")
+]
+
+
+class BlobReceipt(BaseModel):
+    """A complete, verified blob."""
+
+    sha256: str
+    size: int
+
+
+class BlobProgress(BaseModel):
+    """An unfinished upload: ``offset`` bytes of ``length`` have arrived."""
+
+    sha256: str
+    offset: int
+    length: int
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class UnprocessableProblem(BaseModel):
+    """A plain message (hash mismatch) or FastAPI's list of validation errors."""
+
+    detail: str | list[dict[str, Any]]
+
+
+_OFFSET_HEADER = {
+    "Upload-Offset": {
+        "description": "Bytes of this blob the server already holds",
+        "schema": {"type": "integer"},
+    }
+}
+_BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+router = APIRouter(
+    prefix="/blobs",
+    tags=["blobs"],
+    responses={
+        401: {"model": Problem, "description": "Not signed in"},
+        403: {"model": Problem, "description": "Account disabled"},
+    },
+)
+
+
+def _problem(code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
+@router.head(
+    "/{sha256}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The blob is complete",
+            "headers": {"Content-Length": {"schema": {"type": "integer"}}},
+        },
+        404: {"description": "Not complete; upload from Upload-Offset", "headers": _OFFSET_HEADER},
+    },
+)
+async def head_blob(sha256: Sha256, storage: BlobStorageDep, user: CurrentUser) -> Response:
+    """Is the blob complete, and if not, where should its upload continue?"""
+    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    if info is not None:
+        return Response(headers=_blob_headers(sha256, info.size))
+    offset = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+    return Response(
+        status_code=status.HTTP_404_NOT_FOUND,
+        headers={"Upload-Offset": str(offset), "Cache-Control": "no-store"},
+    )
+
+
+@router.put(
+    "/{sha256}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BlobReceipt,
+    responses={
+        200: {"model": BlobReceipt, "description": "Already stored; the body was ignored"},
+        202: {"model": BlobProgress, "description": "Stored so far", "headers": _OFFSET_HEADER},
+        400: {"model": Problem, "description": "Body longer than announced, or bad offset"},
+        408: {"model": Problem, "description": "Body stalled", "headers": _OFFSET_HEADER},
+        409: {"model": Problem, "description": "Wrong Upload-Offset", "headers": _OFFSET_HEADER},
+        413: {"model": Problem, "description": "Upload-Length over the server's limit"},
+        507: {"model": Problem, "description": "The server's blob storage is full"},
+        422: {
+            "model": UnprocessableProblem,
+            "description": "Bytes do not match the SHA-256, or bad parameters",
+        },
+    },
+    openapi_extra={"requestBody": {"required": True, "content": _BINARY}},
+)
+async def put_blob(
+    request: Request,
+    sha256: Sha256,
+    storage: BlobStorageDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    upload_length: Annotated[int, Header(alias="Upload-Length", ge=0)],
+    upload_offset: Annotated[int, Header(alias="Upload-Offset", ge=0)] = 0,
+) -> Response:
+    """Append the body at ``Upload-Offset``; the last byte publishes the verified blob."""
+    if upload_length > settings.blob_max_bytes:
+        return _problem(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"The file is larger than this server accepts ({settings.blob_max_bytes} bytes)",
+        )
+    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    if info is not None:
+        await _drain(request)
+        return JSONResponse(BlobReceipt(sha256=sha256, size=info.size).model_dump())
+    if upload_offset > upload_length:
+        return _problem(status.HTTP_400_BAD_REQUEST, "Upload-Offset is past Upload-Length")
+    remaining = upload_length - upload_offset
+    content_length = request.headers.get("content-length", "")
+    if content_length.isascii() and content_length.isdigit() and int(content_length) > remaining:
+        return _problem(
+            status.HTTP_400_BAD_REQUEST,
+            f"The body is longer than the {remaining} bytes Upload-Length leaves",
+        )
+    current = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+    if current > upload_length:
+        # Bytes past the announced total can never hash right: start this blob afresh.
+        await anyio.to_thread.run_sync(storage.discard_partial, sha256)
+        current = 0
+    if current != upload_offset:
+        return _conflict(str(BlobOffsetMismatchError(upload_offset, current)), current)
+
+    body = _coalesce(request.stream(), _WRITE_CHUNK, UPLOAD_IDLE_SECONDS)
+    try:
+        size = await anyio.to_thread.run_sync(
+            lambda: storage.append(sha256, upload_offset, _blocking(body), limit=remaining),
+            limiter=_uploads_limiter(),
+        )
+    except BlobOffsetMismatchError as exc:
+        return _conflict(str(exc), exc.current)
+    except BlobTooLargeError:
+        return _problem(
+            status.HTTP_400_BAD_REQUEST,
+            f"The body is longer than the {remaining} bytes Upload-Length leaves",
+        )
+    except ClientDisconnect:
+        return _problem(status.HTTP_400_BAD_REQUEST, "The upload was interrupted")
+    except TimeoutError:
+        current = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+        return _problem(
+            status.HTTP_408_REQUEST_TIMEOUT,
+            "The upload stalled; resume it from Upload-Offset",
+            {"Upload-Offset": str(current), "Connection": "close"},
+        )
+    except OSError as exc:  # after TimeoutError, which is one
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        return _problem(
+            status.HTTP_507_INSUFFICIENT_STORAGE, "The server is out of storage; try again later"
+        )
+    finally:
+        await body.aclose()
+
+    if size < upload_length:
+        progress = BlobProgress(sha256=sha256, offset=size, length=upload_length)
+        return JSONResponse(
+            progress.model_dump(),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Upload-Offset": str(size)},
+        )
+    try:
+        info = await anyio.to_thread.run_sync(storage.finalize, sha256, limiter=_uploads_limiter())
+    except BlobHashMismatchError as exc:
+        return _problem(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+    except BlobOffsetMismatchError as exc:
+        return _conflict(str(exc), exc.current)
+    except BlobNotFoundError:  # a concurrent upload finished it, or lost its partial
+        info = await anyio.to_thread.run_sync(storage.stat, sha256)
+        if info is None:
+            return _conflict("The upload must start again at byte 0", 0)
+    return JSONResponse(
+        BlobReceipt(sha256=sha256, size=info.size).model_dump(),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": request.url.path},
+    )
+
+
+@router.get(
+    "/{sha256}",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": _BINARY, "description": "The whole blob"},
+        206: {"content": _BINARY, "description": "The requested byte range"},
+        404: {"model": Problem, "description": "No such blob"},
+        416: {"model": Problem, "description": "The range lies outside the blob"},
+    },
+)
+async def get_blob(
+    sha256: Sha256,
+    storage: BlobStorageDep,
+    user: CurrentUser,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> Response:
+    """The blob's bytes, or one ``Range`` of them (206) so an interrupted download resumes."""
+    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    if info is None:
+        return _problem(status.HTTP_404_NOT_FOUND, str(BlobNotFoundError(sha256)))
+    size = info.size
+    headers = _blob_headers(sha256, size)
+    start, end = 0, size - 1
+    code = status.HTTP_200_OK
+    if range_header is not None:
+        try:
+            wanted = parse_range(range_header, size)
+        except ValueError:
+            return _problem(
+                status.HTTP_416_RANGE_NOT_SATISFIABLE,
+                f"The file has only {size} bytes",
+                {"Content-Range": f"bytes */{size}"},
+            )
+        if wanted is not None:
+            start, end = wanted
+            code = status.HTTP_206_PARTIAL_CONTENT
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+            headers["Content-Length"] = str(end - start + 1)
+    try:
+        file = await anyio.to_thread.run_sync(storage.open, sha256)
+    except BlobNotFoundError as exc:
+        return _problem(status.HTTP_404_NOT_FOUND, str(exc))
+    return StreamingResponse(
+        _read(file, start, end - start + 1),
+        status_code=code,
+        media_type="application/octet-stream",
+        headers=headers,
+    )
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """First and last byte of a single ``bytes=`` range, clipped to *size*.
+
+    ``None`` means "ignore it and send everything" (RFC 9110 allows that for a
+    malformed or multi-part range); ``ValueError`` means 416.
+    """
+    match = _RANGE.fullmatch(header.strip())
+    if match is None or not (match[1] or match[2]):
+        return None
+    if match[1]:
+        start = int(match[1])
+        end = int(match[2]) if match[2] else start
+        if end < start:
+            return None
+        if start >= size:
+            raise ValueError("range starts past the end")
+        return start, min(end, size - 1) if match[2] else size - 1
+    suffix = int(match[2])
+    if suffix == 0 or size == 0:
+        raise ValueError("empty suffix range")
+    return max(0, size - suffix), size - 1
+
+
+def _blob_headers(sha256: str, size: int) -> dict[str, str]:
+    # Content never changes under a name, so caches may keep it forever (privately: auth).
+    return {
+        "Content-Length": str(size),
+        "ETag": f'"{sha256}"',
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=31536000, immutable",
+    }
+
+
+def _conflict(detail: str, current: int) -> JSONResponse:
+    return _problem(status.HTTP_409_CONFLICT, detail, {"Upload-Offset": str(current)})
+
+
+async def _coalesce(
+    stream: AsyncGenerator[bytes, None], size: int, idle_seconds: float
+) -> AsyncGenerator[bytes, None]:
+    """Join the server's small receive chunks so each thread hop carries ~*size* bytes.
+
+    Raises ``TimeoutError`` if no byte arrives for *idle_seconds*, so a stalled
+    client cannot hold an upload slot forever.
+    """
+    buffer = bytearray()
+    try:
+        while True:
+            with anyio.fail_after(idle_seconds):
+                chunk = await anext(stream, None)
+            if chunk is None:
+                break
+            buffer += chunk
+            if len(buffer) >= size:
+                yield bytes(buffer)
+                buffer.clear()
+    except Exception:
+        # Stalled or dropped: hand over what did arrive, so the resume need not resend it.
+        if buffer:
+            yield bytes(buffer)
+        raise
+    else:
+        if buffer:
+            yield bytes(buffer)
+    finally:
+        await stream.aclose()
+
+
+def _uploads_limiter() -> anyio.CapacityLimiter:
+    """The upload thread pool of the running event loop (a RunVar, like anyio's own)."""
+    try:
+        return _upload_slots.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(_MAX_CONCURRENT_UPLOADS)
+        _upload_slots.set(limiter)
+        return limiter
+
+
+def _blocking(chunks: AsyncIterator[bytes]) -> Iterator[bytes]:
+    """Pull an async iterator from a worker thread, one event-loop round trip per chunk."""
+
+    async def step() -> bytes | None:
+        try:
+            return await anext(chunks)
+        except StopAsyncIteration:
+            return None
+
+    while (chunk := anyio.from_thread.run(step)) is not None:
+        yield chunk
+
+
+async def _drain(request: Request) -> None:
+    """Read and drop a body we do not need, so the connection stays usable."""
+    try:
+        async for _ in request.stream():
+            pass
+    except ClientDisconnect:
+        pass
+
+
+def _read(file: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+    """Yield *length* bytes from *start*; Starlette runs this in a thread, so reads may block."""
+    with file:
+        file.seek(start)
+        while length > 0:
+            chunk = file.read(min(_READ_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk

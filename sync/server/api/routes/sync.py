@@ -1,0 +1,70 @@
+"""Push, pull and conflicts: the replication endpoints (``docs/sync-protocol.md``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse
+from sync.server import crud
+from sync.server.api.deps import CurrentUser, SessionDep, SettingsDep
+from sync.server.models import Role
+from sync.server.scope import Access
+from sync.server.syncing import pull, push
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/push", response_model=PushResponse)
+def push_changes(
+    body: PushRequest, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> PushResponse:
+    """Apply a batch of this device's changes in order; each change gets its own answer."""
+    if len(body.changes) > settings.push_batch_max:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"At most {settings.push_batch_max} changes per push",
+        )
+
+    def claim_building(building_id: str) -> Access | None:
+        allowed = crud.can_create_buildings(
+            session, user.id, server_allows=settings.orgs_allow_member_buildings
+        )
+        if not allowed:
+            return None
+        crud.grant(session, user_id=user.id, building_id=building_id, role=Role.ADMIN, commit=False)
+        return crud.BuildingAccess(building_id, Role.ADMIN, None, None)
+
+    try:
+        answer = push(
+            session,
+            body,
+            user_id=user.id,
+            accesses=dict(crud.building_access(session, user.id)),
+            claim_building=claim_building,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return answer
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull_changes(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    cursor: Annotated[int, Query(ge=0, description="Last sequence already applied")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+    building: Annotated[str | None, Query(max_length=36)] = None,
+) -> PullResponse:
+    """Row states changed after ``cursor`` that you may see, oldest first, one page."""
+    return pull(
+        session,
+        accesses=crud.building_access(session, user.id),
+        cursor=cursor,
+        limit=min(limit, settings.pull_page_max),
+        building_id=building,
+    )

@@ -1,0 +1,1 @@
+"""Settings, security primitives and metrics of the sync service (no routes here)."""

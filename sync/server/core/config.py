@@ -1,0 +1,120 @@
+"""The sync service's settings, read once from the environment (no ``.env`` file needed).
+
+Everything has a working default for a single-machine server: an SQLite file
+and blobs in the data folder (``ARXOS_SERVER_HOME``, else the per-user data
+folder), and a signing key generated on first start and kept there, so a
+restart does not sign everybody out. Other settings use the ``ARXOS_SERVER_``
+prefix (``ARXOS_SERVER_ACCESS_TOKEN_MINUTES=5``); two use the names operators
+expect: ``DATABASE_URL`` and ``ARXOS_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_BATCH
+
+APP_NAME: Final = "arxos-sync-server"
+SECRET_KEY_FILE: Final = "secret_key"
+#: HS256 keys shorter than the hash output weaken the signature (and PyJWT warns).
+MIN_SECRET_KEY_LENGTH: Final = 32
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def load_or_create_secret_key(home: Path) -> str:
+    """The key in ``home/secret_key``, created (readable by its owner only) if missing.
+
+    ``O_EXCL`` makes two processes starting together agree: the loser of the race
+    reads the winner's key instead of overwriting it.
+    """
+    path = home / SECRET_KEY_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(f"{path} holds a key shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    return key
+
+
+def _sqlite_url(data: dict[str, Any]) -> str:
+    return f"sqlite:///{Path(data['home']) / 'server.sqlite3'}"
+
+
+def _secret_key(data: dict[str, Any]) -> SecretStr:
+    return SecretStr(load_or_create_secret_key(Path(data["home"])))
+
+
+def _blob_dir(data: dict[str, Any]) -> Path:
+    return Path(data["home"]) / "blobs"
+
+
+class ServerSettings(BaseSettings):
+    """Settings of one API process; every process behind a load balancer needs the same."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARXOS_SERVER_", extra="ignore", populate_by_name=True
+    )
+
+    #: Data folder for the default database, blobs and the generated key (``ARXOS_SERVER_HOME``).
+    home: Path = Field(default_factory=default_home)
+    #: SQLAlchemy URL: ``sqlite:///path`` or ``postgresql+psycopg://user:pw@host/db``.
+    database_url: str = Field(
+        default_factory=_sqlite_url,
+        validation_alias=AliasChoices("DATABASE_URL", "ARXOS_SERVER_DATABASE_URL"),
+        min_length=1,
+    )
+    #: Signs access tokens; several API processes must share it (``ARXOS_SECRET_KEY``).
+    secret_key: SecretStr = Field(
+        default_factory=_secret_key,
+        validation_alias=AliasChoices("ARXOS_SECRET_KEY"),
+        min_length=MIN_SECRET_KEY_LENGTH,
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=366)
+    #: Most changes accepted in one push; never above the protocol's cap.
+    push_batch_max: int = Field(default=MAX_PUSH_BATCH, ge=1)
+    pull_page_max: int = Field(default=MAX_PULL_PAGE, ge=1)
+    blob_dir: Path = Field(default_factory=_blob_dir)
+    blob_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    #: Server-wide switch: may members (not only superusers) create buildings by pushing them?
+    orgs_allow_member_buildings: bool = True
+    #: Browser origins allowed to call the API; comma-separated or a JSON list.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("home", "blob_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("push_batch_max")
+    @classmethod
+    def _cap_push_batch(cls, value: int) -> int:
+        return min(value, MAX_PUSH_BATCH)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value

@@ -1,0 +1,100 @@
+"""Passwords, access tokens, refresh tokens and API keys.
+
+Only what an attacker cannot use is stored: Argon2 hashes of passwords, and
+SHA-256 digests of refresh tokens and API keys (those are 256 random bits, so a
+fast hash is enough and lookups stay one indexed query). Access tokens are
+short-lived HS256 JWTs, checked without touching the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from functools import cache
+from typing import Final
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+API_KEY_PREFIX: Final = "arx_"
+#: Characters of an API key (after ``arx_``) kept in clear so people can tell keys apart.
+API_KEY_VISIBLE: Final = 8
+_ALGORITHM: Final = "HS256"
+
+hasher = PasswordHasher()
+
+
+class TokenExpiredError(Exception):
+    """The access token was genuine but its time is up."""
+
+
+class TokenInvalidError(Exception):
+    """The access token is malformed, forged, or not an access token."""
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> tuple[bool, str | None]:
+    """Whether *password* matches, and a fresh hash if the stored one uses old parameters."""
+    try:
+        hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False, None
+    return True, hasher.hash(password) if hasher.check_needs_rehash(password_hash) else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real check, so a wrong email answers as slowly as a wrong password."""
+    verify_password(_dummy_hash(), password)
+
+
+def create_access_token(user_id: str, *, secret: str, lifetime: dt.timedelta) -> str:
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": user_id,
+        "iat": now,
+        "exp": now + lifetime,
+        "type": "access",
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret: str) -> str:
+    """The user id an access token was issued to; raises if it is expired or not genuine."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "iat", "sub"]}
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenExpiredError from exc
+    except jwt.PyJWTError as exc:
+        raise TokenInvalidError from exc
+    if claims.get("type") != "access":
+        raise TokenInvalidError
+    return str(claims["sub"])
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_api_key() -> tuple[str, str]:
+    """A new API key and the prefix shown when listing keys."""
+    random = secrets.token_urlsafe(32)
+    return API_KEY_PREFIX + random, random[:API_KEY_VISIBLE]
+
+
+def digest(token: str) -> str:
+    """How a refresh token or API key is stored and looked up."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,88 @@
+"""Server tables that hold the replicated buildings: rows, change log, conflicts.
+
+Rows are stored generically (values as JSON, validated against the shared
+``sync.schema`` shapes) with a clock per field, because field-level merge needs
+per-field stamps that the device replicas never store. ``seq`` on a row is the
+sequence of the last change that touched it: "rows with seq > cursor" is both
+the incremental pull and, from cursor 0, the snapshot a new device starts from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from sync.server.models import UTCDateTime, utcnow
+
+
+class StoredRow(SQLModel, table=True):
+    """The current merged state of one replicated row."""
+
+    __tablename__ = "srv_rows"
+    __table_args__ = (Index("ix_srv_rows_building_seq", "building_id", "seq"),)
+
+    entity: str = Field(primary_key=True, max_length=32)
+    id: str = Field(primary_key=True, max_length=36)
+    building_id: str | None = Field(default=None, max_length=36)
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: field → [hlc, seq] of the edit that set it ("deleted" included).
+    clocks: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    deleted: bool = False
+    created_hlc: str = ""
+    updated_hlc: str = ""
+    seq: int = Field(default=0, index=True)
+
+
+class ChangeLogEntry(SQLModel, table=True):
+    """Every applied change, in global order: the audit trail and the sequence source."""
+
+    __tablename__ = "srv_change_log"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    change_id: str = Field(max_length=36, index=True)
+    building_id: str | None = Field(default=None, max_length=36, index=True)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=36)
+    op: str = Field(max_length=8)
+    #: The fields that took effect, with their values.
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    hlc: str = Field(max_length=100)
+    device_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=36)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AppliedChange(SQLModel, table=True):
+    """The answer given for a change id, so a retried push gets the same answer."""
+
+    __tablename__ = "srv_applied_changes"
+
+    change_id: str = Field(primary_key=True, max_length=36)
+    device_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=36)
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConflictEntry(SQLModel, table=True):
+    """A value that lost a concurrent edit, kept so it can be reviewed and restored."""
+
+    __tablename__ = "srv_conflicts"
+    __table_args__ = (Index("ix_srv_conflicts_building_seq", "building_id", "seq"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    building_id: str | None = Field(default=None, max_length=36)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=36)
+    field: str = Field(max_length=64)
+    winner_value: Any = Field(default=None, sa_type=JSON, nullable=True)
+    loser_value: Any = Field(default=None, sa_type=JSON, nullable=True)
+    winner_hlc: str = Field(max_length=100)
+    loser_hlc: str = Field(max_length=100)
+    winner_device: str = Field(max_length=64)
+    loser_device: str = Field(max_length=64)
+    seq: int = Field(index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,121 @@
+"""Who may see and change which rows: a grant's role, narrowed by systems and floors.
+
+A contractor granted ``--systems hvac --floors 1,2`` sees the building, the
+floors 1 and 2, their rooms and documents, the HVAC equipment on them and what
+hangs off that equipment (connections, work orders, notes, attachments,
+drawing markups) — and nothing else, on pull as on push.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from sync.server.replication import StoredRow
+
+
+class Access(Protocol):
+    """What ``crud.BuildingAccess`` offers; kept structural so scope needs no crud import."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def systems(self) -> frozenset[str] | None: ...
+    @property
+    def floors(self) -> frozenset[int] | None: ...
+    @property
+    def can_write(self) -> bool: ...
+
+
+def is_narrowed(access: Access) -> bool:
+    return access.systems is not None or access.floors is not None
+
+
+class RowLookup:
+    """Reads rows that scope decisions depend on, each once per request."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[tuple[str, str], StoredRow | None] = {}
+
+    def get(self, entity: str, row_id: str | None) -> StoredRow | None:
+        if not row_id:
+            return None
+        key = (entity, row_id)
+        if key not in self._cache:
+            self._cache[key] = self._session.get(StoredRow, key)
+        return self._cache[key]
+
+    def remember(self, row: StoredRow) -> None:
+        self._cache[(row.entity, row.id)] = row
+
+
+def _floor_ok(access: Access, lookup: RowLookup, floor_id: Any) -> bool:
+    if access.floors is None:
+        return True
+    floor = lookup.get("floor", floor_id)
+    return floor is not None and floor.values.get("level") in access.floors
+
+
+def _equipment_ok(access: Access, lookup: RowLookup, values: dict[str, Any]) -> bool:
+    if access.systems is not None and values.get("system") not in access.systems:
+        return False
+    return _floor_ok(access, lookup, values.get("floor_id"))
+
+
+def _target_ok(access: Access, lookup: RowLookup, kind: Any, target_id: Any, depth: int) -> bool:
+    if kind == "building":
+        return not is_narrowed(access)
+    target = lookup.get(str(kind), target_id)
+    if target is None or depth > 3:
+        return False
+    return in_scope(access, target.entity, target.values, lookup, depth=depth + 1)
+
+
+def in_scope(
+    access: Access, entity: str, values: dict[str, Any], lookup: RowLookup, *, depth: int = 0
+) -> bool:
+    """Whether a row with these values is inside the grant's systems and floors."""
+    if not is_narrowed(access) or entity in ("building", "organization"):
+        return True
+    if entity == "floor":
+        return access.floors is None or values.get("level") in access.floors
+    if entity in ("room", "document"):
+        return _floor_ok(access, lookup, values.get("floor_id"))
+    if entity == "equipment":
+        return _equipment_ok(access, lookup, values)
+    if entity in ("connection", "workorder", "annotation"):
+        parent_entity, key = {
+            "connection": ("equipment", "source_id"),
+            "workorder": ("equipment", "equipment_id"),
+            "annotation": ("document", "document_id"),
+        }[entity]
+        parent = lookup.get(parent_entity, values.get(key))
+        if parent is None:
+            return False
+        return in_scope(access, parent_entity, parent.values, lookup, depth=depth + 1)
+    if entity in ("note", "attachment"):
+        return _target_ok(access, lookup, values.get("target_kind"), values.get("target_id"), depth)
+    return False
+
+
+def write_refusal(
+    access: Access | None,
+    entity: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    lookup: RowLookup,
+) -> str | None:
+    """Why this user may not make this change, in plain words; ``None`` if allowed."""
+    if access is None:
+        return "You have no access to this building"
+    if not access.can_write:
+        return f"Your role on this building ({access.role}) is read-only"
+    if is_narrowed(access) and entity in ("building", "floor", "organization"):
+        return f"Your access is limited to some systems or floors, so you cannot change {entity}s"
+    if before is not None and not in_scope(access, entity, before, lookup):
+        return f"This {entity} is outside the systems or floors you were granted"
+    if not in_scope(access, entity, after, lookup):
+        return f"This change would put the {entity} outside the systems or floors you were granted"
+    return None

@@ -1,0 +1,330 @@
+"""Push and pull: the server half of the sync protocol (``docs/sync-protocol.md``).
+
+A push is one transaction, taken under a global lock so change sequences
+commit in order (a puller can never skip a lower sequence that commits later).
+Each change is answered on its own: accepted, merged (some fields lost to
+newer edits, with the winning values) or rejected (with a reason); the answer
+is stored under the change id, so a retried batch applies nothing twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, or_, text
+from sqlmodel import Session, col, select
+
+from sync.clock import MAX_DRIFT_MS, Stamp
+from sync.errors import ClockError, SyncError
+from sync.ids import new_id
+from sync.merge import DELETED, FieldClock, RowState, merge_change
+from sync.outbox import Op
+from sync.protocol import (
+    ChangeIn,
+    ChangeResult,
+    ConflictRecord,
+    PulledChange,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ResultStatus,
+)
+from sync.schema import BUILDING_SCOPED, SHAPES, user_fields
+from sync.server.replication import AppliedChange, ChangeLogEntry, ConflictEntry, StoredRow
+from sync.server.scope import Access, RowLookup, in_scope, write_refusal
+
+#: Gives the pusher a grant on a building it creates, or None if its organisation forbids it.
+ClaimBuilding = Callable[[str], Access | None]
+
+_PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
+
+
+class ChangeRejectedError(SyncError):
+    """A change the server will not apply; the message is shown to the user."""
+
+
+def lock_for_push(session: Session) -> None:
+    """Serialise pushes so sequence numbers become visible in order."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUSH_LOCK_KEY})
+    elif dialect == "sqlite":
+        # A write as the first statement takes SQLite's write lock before anything is read.
+        session.execute(text("UPDATE srv_change_log SET seq = seq WHERE 0"))
+
+
+def current_cursor(session: Session) -> int:
+    """The newest change sequence on the server (0 when empty)."""
+    newest = session.exec(select(func.max(ChangeLogEntry.seq))).one()
+    return int(newest or 0)
+
+
+def _row_state(row: StoredRow) -> RowState:
+    clocks = {name: FieldClock(str(v[0]), int(v[1])) for name, v in row.clocks.items()}
+    return RowState(values=dict(row.values), clocks=clocks, deleted=row.deleted)
+
+
+def _check_fields(change: ChangeIn) -> None:
+    allowed = set(user_fields(change.entity))
+    if change.op is Op.UPDATE:
+        allowed.add(DELETED)
+    unknown = sorted(set(change.fields) - allowed)
+    if change.op is Op.DELETE:
+        unknown = sorted(set(change.fields) - {DELETED})
+    if unknown:
+        raise ChangeRejectedError(f"Unknown field(s) for {change.entity}: {', '.join(unknown)}")
+
+
+def _check_clock(change: ChangeIn) -> None:
+    stamp = Stamp.parse(change.hlc)
+    ahead = stamp.wall_ms - time.time_ns() // 1_000_000
+    if ahead > MAX_DRIFT_MS:
+        raise ChangeRejectedError(
+            f"This device's clock is {ahead // 3_600_000} hours ahead; correct it and sync again"
+        )
+
+
+def _validate_values(change: ChangeIn, values: dict[str, Any]) -> None:
+    data = {**values, "id": change.entity_id, "building_id": change.building_id}
+    try:
+        SHAPES[change.entity].model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ChangeRejectedError(f"Invalid {change.entity}: {details}") from exc
+
+
+class PushContext:
+    """What one push request needs while it applies its changes."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        user_id: str,
+        device_id: str,
+        accesses: dict[str, Access],
+        claim_building: ClaimBuilding,
+    ) -> None:
+        self.session = session
+        self.user_id = user_id
+        self.device_id = device_id
+        self.accesses = accesses
+        self.claim_building = claim_building
+        self.lookup = RowLookup(session)
+
+    def access_for(self, change: ChangeIn, row: StoredRow | None) -> Access | None:
+        if change.entity == "organization":
+            managing = [a for a in self.accesses.values() if a.role in ("admin", "manager")]
+            return managing[0] if managing else None
+        building_id = change.building_id or ""
+        access = self.accesses.get(building_id)
+        if access is None and change.entity == "building" and row is None:
+            access = self.claim_building(building_id)
+            if access is None:
+                raise ChangeRejectedError("Your organisation does not let you add buildings")
+            self.accesses[building_id] = access
+        return access
+
+    def apply(self, change: ChangeIn) -> ChangeResult:
+        if change.entity in BUILDING_SCOPED and not change.building_id:
+            raise ChangeRejectedError(f"A {change.entity} must belong to a building")
+        if change.entity == "building" and change.building_id != change.entity_id:
+            raise ChangeRejectedError("A building's building_id must be its own id")
+        _check_fields(change)
+        _check_clock(change)
+        row = self.lookup.get(change.entity, change.entity_id)
+        if row is not None and row.building_id != change.building_id:
+            raise ChangeRejectedError(f"This {change.entity} belongs to another building")
+        if row is None and change.op is not Op.INSERT:
+            raise ChangeRejectedError(f"This {change.entity} does not exist on the server")
+        access = self.access_for(change, row)
+        log = ChangeLogEntry(
+            change_id=change.change_id,
+            building_id=change.building_id,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            op=change.op.value,
+            hlc=change.hlc,
+            device_id=self.device_id,
+            user_id=self.user_id,
+        )
+        self.session.add(log)
+        self.session.flush()
+        seq = int(log.seq or 0)
+        merged = merge_change(
+            _row_state(row) if row is not None else None,
+            op=change.op,
+            fields=change.fields,
+            hlc=change.hlc,
+            base_seq=change.base_rev,
+            seq=seq,
+        )
+        _validate_values(change, merged.row.values)
+        refusal = write_refusal(
+            access, change.entity, row.values if row else None, merged.row.values, self.lookup
+        )
+        if refusal:
+            raise ChangeRejectedError(refusal)
+        log.fields = dict(merged.applied)
+        if merged.applied or row is None:
+            self._store(change, row, merged.row, seq)
+        for conflict in merged.conflicts:
+            self.session.add(
+                ConflictEntry(
+                    id=new_id(),
+                    building_id=change.building_id,
+                    entity=change.entity,
+                    entity_id=change.entity_id,
+                    field=conflict.field,
+                    winner_value=conflict.winner_value,
+                    loser_value=conflict.loser_value,
+                    winner_hlc=conflict.winner_hlc,
+                    loser_hlc=conflict.loser_hlc,
+                    winner_device=Stamp.parse(conflict.winner_hlc).node,
+                    loser_device=Stamp.parse(conflict.loser_hlc).node,
+                    seq=seq,
+                )
+            )
+        status = ResultStatus.MERGED if merged.winning else ResultStatus.ACCEPTED
+        return ChangeResult(
+            change_id=change.change_id, status=status, winning=merged.winning, seq=seq
+        )
+
+    def _store(self, change: ChangeIn, row: StoredRow | None, state: RowState, seq: int) -> None:
+        if row is None:
+            row = StoredRow(
+                entity=change.entity,
+                id=change.entity_id,
+                building_id=change.building_id,
+                created_hlc=change.hlc,
+            )
+        row.values = dict(state.values)
+        row.clocks = {name: [c.hlc, c.seq] for name, c in state.clocks.items()}
+        row.deleted = state.deleted
+        row.updated_hlc = max(row.updated_hlc, change.hlc)
+        row.seq = seq
+        self.session.add(row)
+        self.lookup.remember(row)
+
+
+def push(
+    session: Session,
+    request: PushRequest,
+    *,
+    user_id: str,
+    accesses: dict[str, Access],
+    claim_building: ClaimBuilding,
+) -> PushResponse:
+    """Apply a batch in order, in one transaction (the caller commits)."""
+    lock_for_push(session)
+    context = PushContext(
+        session,
+        user_id=user_id,
+        device_id=request.device_id,
+        accesses=dict(accesses),
+        claim_building=claim_building,
+    )
+    results = []
+    for change in request.changes:
+        earlier = session.get(AppliedChange, change.change_id)
+        if earlier is not None:
+            results.append(ChangeResult.model_validate(earlier.result))
+            continue
+        savepoint = session.begin_nested()
+        try:
+            result = context.apply(change)
+            savepoint.commit()
+        except (ChangeRejectedError, ClockError) as exc:
+            savepoint.rollback()
+            context.lookup = RowLookup(session)
+            result = ChangeResult(
+                change_id=change.change_id, status=ResultStatus.REJECTED, reason=str(exc)
+            )
+        session.add(
+            AppliedChange(
+                change_id=change.change_id,
+                device_id=request.device_id,
+                user_id=user_id,
+                result=result.model_dump(mode="json"),
+            )
+        )
+        results.append(result)
+    session.flush()
+    return PushResponse(results=results, cursor=current_cursor(session))
+
+
+def _visible(
+    access: Access | None, row: StoredRow, lookup: RowLookup, orgs: frozenset[str]
+) -> bool:
+    if row.entity == "organization":
+        return row.id in orgs
+    return access is not None and in_scope(access, row.entity, row.values, lookup)
+
+
+def _organizations_of(buildings: list[str], lookup: RowLookup) -> frozenset[str]:
+    """Organisations that own a building the caller may see: the only ones it may see."""
+    owners = set()
+    for building_id in buildings:
+        row = lookup.get("building", building_id)
+        if row is not None and row.values.get("org_id"):
+            owners.add(str(row.values["org_id"]))
+    return frozenset(owners)
+
+
+def pull(
+    session: Session,
+    *,
+    accesses: Mapping[str, Access],
+    cursor: int,
+    limit: int,
+    building_id: str | None = None,
+) -> PullResponse:
+    """Row states after *cursor* that the caller may see, oldest change first."""
+    buildings = [b for b in accesses if building_id is None or b == building_id]
+    if not buildings:
+        return PullResponse(changes=[], cursor=max(cursor, 0), has_more=False)
+    query = (
+        select(StoredRow)
+        .where(col(StoredRow.seq) > cursor)
+        .where(or_(col(StoredRow.building_id).in_(buildings), col(StoredRow.building_id).is_(None)))
+        .order_by(col(StoredRow.seq))
+        .limit(limit + 1)
+    )
+    rows = list(session.exec(query))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    end = rows[-1].seq if has_more else max(current_cursor(session), cursor)
+    lookup = RowLookup(session)
+    orgs = _organizations_of(buildings, lookup)
+    changes = [
+        PulledChange(
+            seq=row.seq,
+            entity=row.entity,
+            entity_id=row.id,
+            building_id=row.building_id,
+            fields=row.values,
+            deleted=row.deleted,
+            hlc=row.updated_hlc,
+            device_id=Stamp.parse(row.updated_hlc).node,
+        )
+        for row in rows
+        if _visible(accesses.get(row.building_id or ""), row, lookup, orgs)
+    ]
+    conflict_rows = session.exec(
+        select(ConflictEntry)
+        .where(col(ConflictEntry.seq) > cursor, col(ConflictEntry.seq) <= end)
+        .where(col(ConflictEntry.building_id).in_(buildings))
+        .order_by(col(ConflictEntry.seq))
+    )
+    conflicts = []
+    for entry in conflict_rows:
+        subject = lookup.get(entry.entity, entry.entity_id)
+        access = accesses.get(entry.building_id or "")
+        if subject is not None and _visible(access, subject, lookup, orgs):
+            conflicts.append(ConflictRecord.model_validate(entry, from_attributes=True))
+    return PullResponse(changes=changes, conflicts=conflicts, cursor=end, has_more=has_more)
