@@ -1,7 +1,8 @@
 # ArxOS Field — developer entry points.  `make help` lists them.
 #
 #   make run     system packages + .venv, then load and show the demo building
-#   make test    system packages + .venv, then the whole test suite (offscreen Qt)
+#   make test    system packages + .venv + the PostgreSQL test cluster, then the whole
+#                test suite (offscreen Qt; server tests on SQLite and PostgreSQL)
 #   make lint    ruff, ruff format --check, mypy, import-linter
 #
 # Variables:  PYTHON=python3.12 (interpreter for a new .venv, >= 3.11)
@@ -26,11 +27,11 @@ comma := ,
 # Python lacks ensurepip.
 export PYTHON
 
-# What `make test` needs before pytest starts.  Services the tests use (e.g. a
-# `test-services` target that starts PostgreSQL) go on the end of this list.
-TEST_PREREQS := sysdeps $(VENV_STAMP)
+# What `make test` needs before pytest starts.  Services the tests use go in
+# test-services (today: PostgreSQL), the last of these.
+TEST_PREREQS := sysdeps $(VENV_STAMP) test-services
 
-.PHONY: help sysdeps venv run test lint format bench clean distclean
+.PHONY: help sysdeps venv run test test-services lint format bench clean distclean
 
 help:
 	@echo 'make run        install system packages and .venv, then load and show the demo building'
@@ -39,6 +40,7 @@ help:
 	@echo 'make format     ruff format + ruff check --fix'
 	@echo 'make bench      run bench/*_bench.py, write bench/results.md'
 	@echo 'make sysdeps    install missing Debian/Ubuntu packages (scripts/ensure-system-deps.sh)'
+	@echo 'make test-services  start the PostgreSQL cluster the server tests use (as root or via sudo)'
 	@echo 'make venv       create .venv and install the project with [test,dev] extras'
 	@echo 'make clean      remove build artefacts and caches; distclean also removes .venv'
 
@@ -80,7 +82,19 @@ $(VENV_STAMP): pyproject.toml | sysdeps
 run: sysdeps $(VENV_STAMP)
 	$(VENV)/bin/arx demo
 
+# Starts the Debian PostgreSQL cluster and writes its test URL to .test-postgres-url
+# (see the script). Outside CI, when it cannot (no root, no sudo), it says so and
+# the PostgreSQL variants of the server tests skip; with CI=true they fail.
+test-services: sysdeps
+	@bash scripts/start-test-postgres.sh
+
+# ARXOS_TEST_POSTGRES_URL already in the environment wins over the file, so the
+# tests can run against a PostgreSQL of your own.
 test: $(TEST_PREREQS)
+	@if [ -z "$${ARXOS_TEST_POSTGRES_URL:-}" ] && [ -f .test-postgres-url ]; then \
+	    export ARXOS_TEST_POSTGRES_URL="$$(cat .test-postgres-url)"; \
+	fi; \
+	echo "QT_QPA_PLATFORM=offscreen $(VENV_PY) -m pytest $(PYTEST_ARGS)"; \
 	QT_QPA_PLATFORM=offscreen $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV_STAMP)

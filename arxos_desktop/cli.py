@@ -23,6 +23,7 @@ from rich.text import Text
 
 from arxos_desktop import cli_output as out
 from arxos_desktop.cli_args import BuildingOpt, InputError, open_replica, state
+from arxos_desktop.cli_conflicts import conflicts_app
 from arxos_desktop.cli_equipment import equipment_app, note_app, search, workorder_app
 from arxos_desktop.cli_server import (
     AccountExistsError,
@@ -30,6 +31,14 @@ from arxos_desktop.cli_server import (
     UnknownUserError,
     serve,
     server_app,
+)
+from arxos_desktop.cli_sync import (
+    NotSignedInError,
+    ServerUnreachableError,
+    SyncFailedError,
+    login,
+    logout,
+    sync,
 )
 from arxos_desktop.errors import ArxosError
 
@@ -44,6 +53,8 @@ class ExitCode(IntEnum):
     INVALID = 4
     CONFLICT = 5
     REPLICA_UNAVAILABLE = 6
+    OFFLINE = 7
+    SIGN_IN = 8
 
 
 _EPILOG = (
@@ -51,7 +62,8 @@ _EPILOG = (
     "prints exactly one JSON document on stdout, errors included.\n\n"
     "Exit codes: 0 ok · 1 unexpected error · 2 usage error · 3 not found · "
     "4 invalid input · 5 conflict or ambiguous name · 6 replica (or server database) "
-    "cannot be opened."
+    "cannot be opened · 7 sync server unreachable (local changes are kept) · "
+    "8 not signed in, or the sign-in has ended (run arx login)."
 )
 
 
@@ -59,7 +71,7 @@ _SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="arx",
-    help="ArxOS Field from the command line: buildings, equipment, work orders, sync queue.",
+    help="ArxOS Field from the command line: buildings, equipment, work orders, sync.",
     epilog=_EPILOG,
     no_args_is_help=True,
     context_settings=_SETTINGS,
@@ -70,6 +82,7 @@ app.add_typer(equipment_app, name="equipment")
 app.add_typer(workorder_app, name="workorder")
 app.add_typer(note_app, name="note")
 app.add_typer(server_app, name="server")
+app.add_typer(conflicts_app, name="conflicts")
 
 
 def _version(value: bool) -> None:
@@ -258,6 +271,9 @@ def buildings() -> None:
 
 app.command()(search)
 app.command()(serve)
+app.command()(login)
+app.command()(logout)
+app.command()(sync)
 
 
 # -- sync queue ------------------------------------------------------------------------
@@ -266,6 +282,9 @@ app.command()(serve)
 @app.command()
 def outbox(
     all_: Annotated[bool, typer.Option("--all", help="Include rejected changes.")] = False,
+    rejected_only: Annotated[
+        bool, typer.Option("--rejected", help="Only changes the server rejected, with why.")
+    ] = False,
     limit: Annotated[
         int, typer.Option(min=0, help="Show only the newest N changes (0: all).")
     ] = 20,
@@ -277,7 +296,7 @@ def outbox(
 
     with open_replica() as replica:
         building_id = resolve_building(replica, building).id if building else None
-        wanted = None if all_ else ChangeState.PENDING
+        wanted = ChangeState.REJECTED if rejected_only else None if all_ else ChangeState.PENDING
         changes = read_changes(replica.conn, state=wanted, building_id=building_id)
         pending = count_changes(replica.conn)
         rejected = count_changes(replica.conn, state=ChangeState.REJECTED)
@@ -295,6 +314,8 @@ def outbox(
             else ""
         )
         out.show(f"{pending} changes waiting to sync, {rejected} rejected{more}.")
+        if rejected and not (all_ or rejected_only):
+            out.show("arx outbox --rejected shows the rejected changes and why.")
 
     out.emit(doc, render)
 
@@ -318,6 +339,9 @@ def _classify(exc: ArxosError) -> tuple[ExitCode, str]:
         (UnknownUserError, ExitCode.NOT_FOUND, "not_found"),
         (AccountExistsError, ExitCode.CONFLICT, "conflict"),
         (ServerDatabaseError, ExitCode.REPLICA_UNAVAILABLE, "database_unavailable"),
+        (ServerUnreachableError, ExitCode.OFFLINE, "offline"),
+        (NotSignedInError, ExitCode.SIGN_IN, "sign_in_required"),
+        (SyncFailedError, ExitCode.UNEXPECTED, "server_error"),
     ]
     if store is not None:
         table += [
@@ -343,7 +367,7 @@ def _fail(code: ExitCode, kind: str, message: str, *, details: Any = (), **extra
         error = {"kind": kind, "message": message, "exit_code": int(code), **extra}
         out.emit_json({"error": error})
     else:
-        out.show_error(message, [str(d) for d in details])
+        out.show_error(message, [str(d) for d in details], calm=code is ExitCode.OFFLINE)
     return int(code)
 
 
@@ -400,7 +424,7 @@ def _prepare(root: Any) -> None:
     stack = [root]
     while stack:
         command = stack.pop()
-        if hasattr(command, "commands"):
+        if hasattr(command, "commands") and not getattr(command, "invoke_without_command", False):
             command.no_args_is_help = not state.json
         for sub in getattr(command, "commands", {}).values():
             if option not in sub.params:

@@ -87,10 +87,14 @@ def show(*renderables: RenderableType | str) -> None:
         console().print(item, markup=False)
 
 
-def show_error(message: str, details: Iterable[str] = ()) -> None:
-    """A red plain-words message on stderr (never a traceback)."""
+def show_error(message: str, details: Iterable[str] = (), *, calm: bool = False) -> None:
+    """A red plain-words message on stderr (never a traceback); *calm* for expected states
+    such as being offline: yellow, no "Error:"."""
     err = console(stderr=True)
-    err.print(Text("Error: ", style="bold red") + Text(message, style="red"))
+    if calm:
+        err.print(Text(message, style="yellow"))
+    else:
+        err.print(Text("Error: ", style="bold red") + Text(message, style="red"))
     for line in details:
         err.print(Text(f"  - {line}", style="red"))
 

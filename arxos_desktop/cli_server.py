@@ -13,12 +13,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 
 from arxos_desktop import cli_output as out
-from arxos_desktop.cli_args import InputError, choices
+from arxos_desktop.cli_args import InputError, choices, state
 from arxos_desktop.errors import ArxosError
 
 #: Mirrors ``sync.server.models.Role`` (importing it would slow down ``--help``);
@@ -76,12 +78,10 @@ def _safe_url(url: str) -> str:
 
 
 @contextmanager
-def _server_db(database_url: str | None) -> Iterator[Any]:
-    """A session on the server database, at the newest schema; account errors reworded."""
+def _server_engine(database_url: str | None) -> Iterator[tuple[Any, Any]]:
+    """Settings and an engine on the server database, at the newest schema."""
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlmodel import Session
 
-    from sync.server import crud
     from sync.server.db import create_db_engine, run_migrations
 
     settings = _settings(database_url)
@@ -92,16 +92,34 @@ def _server_db(database_url: str | None) -> Iterator[Any]:
         where = _safe_url(settings.database_url)
         raise ServerDatabaseError(f"Cannot open the server database {where}: {exc}") from None
     try:
-        with Session(engine) as session:
-            yield session
+        with _account_errors():
+            yield settings, engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _account_errors() -> Iterator[None]:
+    """The server's account errors as the CLI's (each has its exit code)."""
+    from sync.server import crud
+
+    try:
+        yield
     except crud.UnknownUserError as exc:
         raise UnknownUserError(str(exc)) from None
     except crud.EmailTakenError as exc:
         raise AccountExistsError(str(exc)) from None
     except crud.AccountError as exc:
         raise InputError(str(exc)) from None
-    finally:
-        engine.dispose()
+
+
+@contextmanager
+def _server_db(database_url: str | None) -> Iterator[Any]:
+    """A session on the server database, at the newest schema; account errors reworded."""
+    from sqlmodel import Session
+
+    with _server_engine(database_url) as (_, engine), Session(engine) as session:
+        yield session
 
 
 # -- serve -----------------------------------------------------------------------------
@@ -362,3 +380,46 @@ def apikey_create(
             "Keep it safe: it is shown only this once.",
         ),
     )
+
+
+# -- import ----------------------------------------------------------------------------
+
+
+@server_app.command("import")
+def import_(
+    repo: Annotated[Path, typer.Argument(metavar="REPO", help="Building repository folder.")],
+    owner: Annotated[
+        str, typer.Option("--owner", metavar="EMAIL", help="User who becomes the building's admin.")
+    ],
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Load a building repository into the server database (bootstrapping a server).
+
+    Rows the server already has are left as they are, so running it again changes nothing.
+    """
+    from arxos_desktop.repo_format import read_repo
+    from arxos_desktop.server_import import import_to_server
+    from sync.server.api.routes.blobs import get_blob_storage
+
+    snapshot = read_repo(repo)  # all problems listed before the server is touched
+    with (
+        _server_engine(database_url) as (settings, engine),
+        out.progress(f"Importing {snapshot.building.name}", enabled=not state.json) as step,
+    ):
+        storage = get_blob_storage(settings)  # the store the running service uses
+        report = import_to_server(engine, storage, snapshot, owner_email=owner, progress=step)
+    doc = {**asdict(report), "changed": report.changed}
+
+    def render() -> None:
+        added, kept = sum(report.inserted.values()), sum(report.skipped.values())
+        out.show(
+            f"{report.building_name}: {added} rows added, {kept} already on the server "
+            f"(left as they are); {report.blobs_copied} files copied, "
+            f"{report.blobs_present} already there."
+        )
+        if report.inserted:
+            out.show("Added: " + ", ".join(f"{n} {e}" for e, n in report.inserted.items()))
+        if report.owner_granted:
+            out.show(f"{report.owner} is now the building's admin.")
+
+    out.emit(doc, render)

@@ -42,6 +42,10 @@ SYSTEM_PKGS=(
     xvfb
     espeak-ng
     sox
+
+    # Tests: the sync service's tests also run on PostgreSQL; `make test`
+    # starts this cluster with scripts/start-test-postgres.sh.
+    postgresql
 )
 
 log() { printf 'sysdeps: %s\n' "$*"; }

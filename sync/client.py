@@ -62,6 +62,7 @@ class SyncTarget(Protocol):
     @property
     def device_id(self) -> str: ...
     def pending_changes(self, limit: int) -> list[Change]: ...
+    def pending_count(self) -> int: ...
     def blobs_for(self, changes: list[Change]) -> dict[str, Path]: ...
     def record_push(self, changes: list[Change], results: list[ChangeResult]) -> None: ...
     def cursor(self) -> int: ...
@@ -76,9 +77,14 @@ class Tokens:
 
 
 class RefreshingAuth(httpx.Auth):
-    """Bearer auth that trades the refresh token for a new pair on a 401, once."""
+    """Bearer auth that trades the refresh token for a new pair on a 401, once.
 
-    requires_response_body = True
+    Response bodies are read only when needed (a 401, the refresh answer), so
+    streamed responses such as the event stream are not buffered whole. For
+    the synchronous client only.
+    """
+
+    requires_response_body = False
 
     def __init__(
         self,
@@ -96,9 +102,11 @@ class RefreshingAuth(httpx.Auth):
         response = yield request
         if response.status_code != 401 or not self.tokens.refresh_token:
             return
+        response.read()
         refreshed = yield httpx.Request(
             "POST", self._refresh_url, json={"refresh_token": self.tokens.refresh_token}
         )
+        refreshed.read()
         if refreshed.status_code != 200:
             raise SignInRequiredError("Your session has ended; sign in again (arx login)")
         body = refreshed.json()
@@ -247,7 +255,7 @@ class SyncClient:
                     report.rejected += 1
                     report.rejections.append(result.reason)
             if progress is not None:
-                progress("push", report.pushed, report.pushed + len(self.target.pending_changes(1)))
+                progress("push", report.pushed, report.pushed + self.target.pending_count())
 
     def pull_all(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Pull pages until the server has nothing newer; each page applies atomically."""
@@ -290,15 +298,43 @@ class SyncClient:
         report.seconds = time.perf_counter() - started
         return report
 
+    def wait_for_news(self, timeout: float) -> bool:
+        """Block until the server says rows changed after our cursor, or *timeout* passes.
+
+        Uses the server-sent-events stream, so a technician's second device
+        sees an edit within a second instead of at the next polling interval.
+        Any trouble with the stream just ends the wait (the caller syncs anyway).
+        """
+        deadline = time.monotonic() + timeout
+        params = {"cursor": self.target.cursor(), "seconds": max(1, int(timeout))}
+        try:
+            with self.http.stream(
+                "GET", "/v1/sync/events", params=params, timeout=httpx.Timeout(timeout, connect=5.0)
+            ) as response:
+                if response.status_code != 200:
+                    return False
+                for line in response.iter_lines():
+                    if line.startswith("event: cursor"):
+                        return True
+                    if time.monotonic() > deadline:
+                        return False
+        except httpx.HTTPError:
+            return False
+        return False
+
     def watch(
         self,
         stop: threading.Event,
         *,
         interval: float = 30.0,
         on_report: Callable[[SyncReport], None] = lambda report: None,
-        on_error: Callable[[ClientSyncError], None] = lambda error: None,
+        on_error: Callable[[SyncError], None] = lambda error: None,
     ) -> None:
-        """Sync whenever the server is reachable until *stop* is set; back off while offline."""
+        """Sync whenever the server is reachable until *stop* is set; back off while offline.
+
+        Between runs it listens for the server's "new changes" events, so edits
+        from other devices arrive promptly; local edits go out at the next run.
+        """
         delay = interval
         while not stop.is_set():
             if self.probe():
@@ -307,9 +343,15 @@ class SyncClient:
                     delay = interval
                 except SignInRequiredError:
                     raise
-                except ClientSyncError as error:
+                except SyncError as error:  # transfer errors included: keep the loop alive
                     on_error(error)
                     delay = min(delay * 2, 600.0)
+                else:
+                    started = time.monotonic()
+                    if self.wait_for_news(interval):
+                        continue
+                    # No event stream (or it failed at once): fall back to polling.
+                    delay = max(0.0, interval - (time.monotonic() - started))
             else:
                 on_error(OfflineError(f"Cannot reach the sync server at {self.base_url}"))
                 delay = min(delay * 2, 600.0)

@@ -12,6 +12,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sync.clock import Stamp
+from sync.errors import ClockError
 from sync.ids import is_valid_id
 from sync.outbox import Op
 from sync.schema import ENTITIES
@@ -47,6 +48,13 @@ class ChangeIn(_Message):
 
     _ids = field_validator("change_id", "entity_id")(_check_id)
 
+    @field_validator("building_id")
+    @classmethod
+    def _building_id(cls, value: str | None) -> str | None:
+        # Checked like the other ids: unchecked, a long or NUL-bearing id reached the
+        # database, which PostgreSQL refuses with an error (a 500), unlike SQLite.
+        return None if value is None else _check_id(value)
+
     @field_validator("entity")
     @classmethod
     def _known_entity(cls, value: str) -> str:
@@ -57,7 +65,11 @@ class ChangeIn(_Message):
     @field_validator("hlc")
     @classmethod
     def _valid_stamp(cls, value: str) -> str:
-        Stamp.parse(value)
+        # Only ValueError becomes a validation error (a 422); a ClockError would be a 500.
+        try:
+            Stamp.parse(value)
+        except ClockError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from arxos_desktop.store import Replica
+import pytest
+
+from arxos_desktop.store import NotFoundError, Replica
 from arxos_desktop.store.equipment import find_by_tag, update_equipment
 from arxos_desktop.store.remote import (
     ReplicaSyncTarget,
@@ -143,4 +145,5 @@ def test_conflicts_are_stored_and_the_loser_can_be_restored(
     assert find_by_tag(replica, sample.building_id, "AHU-1").status == "needs_service"
     assert read_changes(replica.conn)[-1].fields == {"status": "needs_service"}
     assert open_conflicts(replica) == []
-    dismiss_conflict(replica, conflict.id)
+    with pytest.raises(NotFoundError):
+        dismiss_conflict(replica, conflict.id)  # already handled

@@ -184,9 +184,11 @@ class ReplicaSyncTarget:
         )
 
 
-def open_conflicts(replica: Replica, *, building_id: str | None = None) -> list[dict[str, Any]]:
-    """Conflicts nobody has reviewed yet, newest first."""
-    sql = "SELECT * FROM conflicts WHERE resolution = ''"
+def open_conflicts(
+    replica: Replica, *, building_id: str | None = None, include_resolved: bool = False
+) -> list[dict[str, Any]]:
+    """Conflicts nobody has reviewed yet (with *include_resolved*, every one), newest first."""
+    sql = "SELECT * FROM conflicts WHERE " + ("1" if include_resolved else "resolution = ''")
     params: list[Any] = []
     if building_id is not None:
         sql += " AND building_id = ?"
@@ -204,14 +206,17 @@ def open_conflicts(replica: Replica, *, building_id: str | None = None) -> list[
 
 def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
     """Bring back the value that lost, as a new edit that syncs like any other."""
-    from arxos_desktop.store.errors import NotFoundError
+    from arxos_desktop.store.errors import NotFoundError, StoreError
 
     row = replica.conn.execute(
-        "SELECT entity, entity_id, field, loser_value FROM conflicts WHERE id = ?", (conflict_id,)
+        "SELECT entity, entity_id, field, loser_value, resolution FROM conflicts WHERE id = ?",
+        (conflict_id,),
     ).fetchone()
     if row is None:
         raise NotFoundError(f"No conflict with id {conflict_id}")
-    entity, entity_id, field, loser = row
+    entity, entity_id, field, loser, resolution = row
+    if resolution:
+        raise StoreError(f"This conflict was already handled ({resolution})")
     value = json.loads(loser) if loser else None
     with replica.transaction() as writer:
         if field == "deleted":
@@ -227,7 +232,12 @@ def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
 
 def dismiss_conflict(replica: Replica, conflict_id: str) -> None:
     """Keep the winner: the conflict leaves the review list."""
+    from arxos_desktop.store.errors import NotFoundError
+
     with replica.transaction():
-        replica.conn.execute(
-            "UPDATE conflicts SET resolution = 'kept' WHERE id = ?", (conflict_id,)
+        done = replica.conn.execute(
+            "UPDATE conflicts SET resolution = 'kept' WHERE id = ? AND resolution = ''",
+            (conflict_id,),
         )
+        if done.rowcount == 0:
+            raise NotFoundError(f"No open conflict with id {conflict_id}")

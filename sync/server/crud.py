@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select, update
 
 from sync.errors import SyncError
+from sync.ids import is_valid_id
 from sync.schema import System
 from sync.server.core import security
 from sync.server.models import ApiKey, Grant, Org, RefreshToken, Role, User, utcnow
@@ -283,6 +284,8 @@ def list_api_keys(session: Session, user_id: str) -> list[ApiKey]:
 
 def revoke_api_key(session: Session, *, user_id: str, key_id: str) -> bool:
     """Revoke one of the user's keys; False if they have no such working key."""
+    if not is_valid_id(key_id):  # never an id of ours; PostgreSQL would refuse a NUL in it
+        return False
     spent = session.exec(
         update(ApiKey)
         .where(col(ApiKey.id) == key_id)

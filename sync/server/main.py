@@ -19,6 +19,7 @@ from sync.server.api.routes import metrics
 from sync.server.core.config import ServerSettings
 from sync.server.core.metrics import Metrics, MetricsMiddleware
 from sync.server.db import create_db_engine, run_migrations
+from sync.server.events import NewsBoard
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -45,6 +46,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.news = NewsBoard()
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -165,8 +165,13 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: PostgreSQL text cannot hold NUL characters (it raises, and the caller gets a 500),
+#: so text that reaches the database refuses them up front, on every backend alike.
+NO_NUL = r"^[^\x00]*$"
+
+
 class LoginRequest(_Shape):
-    email: str = PydanticField(min_length=3, max_length=320)
+    email: str = PydanticField(min_length=3, max_length=320, pattern=NO_NUL)
     password: str = PydanticField(min_length=1, max_length=1024)
     #: The installation signing in; refresh tokens are grouped (and revoked) by device.
     device_id: str | None = PydanticField(
@@ -208,7 +213,7 @@ class BuildingGrantOut(_Shape):
 
 
 class ApiKeyCreate(_Shape):
-    name: str = PydanticField(min_length=1, max_length=100)
+    name: str = PydanticField(min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class ApiKeyOut(_Shape):

@@ -42,6 +42,15 @@ ClaimBuilding = Callable[[str], Access | None]
 _PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
 
 
+class _CreatorAccess:
+    """The access of a user creating a new organisation record."""
+
+    role = "admin"
+    systems: frozenset[str] | None = None
+    floors: frozenset[int] | None = None
+    can_write = True
+
+
 class ChangeRejectedError(SyncError):
     """A change the server will not apply; the message is shown to the user."""
 
@@ -120,7 +129,15 @@ class PushContext:
     def access_for(self, change: ChangeIn, row: StoredRow | None) -> Access | None:
         if change.entity == "organization":
             managing = [a for a in self.accesses.values() if a.role in ("admin", "manager")]
-            return managing[0] if managing else None
+            if managing:
+                return managing[0]
+            if row is None:
+                # A new organisation record is created with its first building (the
+                # device sends it first); it is only shown to users of its buildings.
+                return _CreatorAccess()
+            raise ChangeRejectedError(
+                "Only a building's admin or manager can change its organisation"
+            )
         building_id = change.building_id or ""
         access = self.accesses.get(building_id)
         if access is None and change.entity == "building" and row is None:
@@ -284,13 +301,22 @@ def pull(
     limit: int,
     building_id: str | None = None,
 ) -> PullResponse:
-    """Row states after *cursor* that the caller may see, oldest change first."""
+    """Row states after *cursor* that the caller may see, oldest change first.
+
+    The page ends at the newest sequence read *before* the rows: pushes commit in
+    sequence order, so everything up to that bound is visible to the row query.
+    Reading the bound afterwards (each statement sees the commits made before it,
+    on PostgreSQL and on SQLite alike) would let a push that committed in between
+    raise the cursor past rows this page never held, and the device would never
+    receive them.
+    """
     buildings = [b for b in accesses if building_id is None or b == building_id]
     if not buildings:
         return PullResponse(changes=[], cursor=max(cursor, 0), has_more=False)
+    newest = current_cursor(session)
     query = (
         select(StoredRow)
-        .where(col(StoredRow.seq) > cursor)
+        .where(col(StoredRow.seq) > cursor, col(StoredRow.seq) <= newest)
         .where(or_(col(StoredRow.building_id).in_(buildings), col(StoredRow.building_id).is_(None)))
         .order_by(col(StoredRow.seq))
         .limit(limit + 1)
@@ -298,7 +324,7 @@ def pull(
     rows = list(session.exec(query))
     has_more = len(rows) > limit
     rows = rows[:limit]
-    end = rows[-1].seq if has_more else max(current_cursor(session), cursor)
+    end = rows[-1].seq if has_more else max(newest, cursor)
     lookup = RowLookup(session)
     orgs = _organizations_of(buildings, lookup)
     changes = [

@@ -1,8 +1,22 @@
-"""A sync service on a fresh SQLite file per test, a client for it, and account helpers."""
+"""A sync service on a fresh database per test, a client for it, and account helpers.
+
+The database is a fresh SQLite file by default. Tests that must also hold on
+PostgreSQL (the service's multi-process backend) opt in with
+``pytestmark = on_both_databases`` or the marker on one test; each PostgreSQL
+test then gets a database of its own, created and dropped around it, so tests
+stay as independent as with SQLite files. ``make test`` starts the local
+cluster and passes its URL as ``ARXOS_TEST_POSTGRES_URL``; without it the
+PostgreSQL variants skip, except in CI (``CI=true``), where they must run and
+so fail instead. ``ARXOS_TEST_DATABASE=postgresql`` runs every test that does
+not choose on PostgreSQL, to check the whole suite there.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +25,8 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.pool import NullPool
 
 from sync.server import crud
 from sync.server.core import security
@@ -30,12 +46,65 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> ServerSettings:
-    home = tmp_path / "server"
-    return ServerSettings(
-        home=home, database_url=f"sqlite:///{home / 'server.sqlite3'}", secret_key=SECRET
+BACKENDS = ("sqlite", "postgresql")
+#: The backend of tests that do not choose one (see the module docstring).
+DEFAULT_BACKEND = os.environ.get("ARXOS_TEST_DATABASE", "sqlite")
+#: Run a test (or, as ``pytestmark``, a module) once per backend.
+on_both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+def postgres_admin_url() -> str:
+    """The URL from ``make test``; skips the test without one, or fails it in CI."""
+    url = os.environ.get("ARXOS_TEST_POSTGRES_URL", "").strip()
+    if url:
+        return url
+    reason = (
+        "PostgreSQL not available: run `make test` (it starts the local cluster as root"
+        " via pg_ctlcluster) or set ARXOS_TEST_POSTGRES_URL"
     )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}. CI=true: the PostgreSQL tests must run, not skip", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, empty database next to *admin_url*'s (its role has CREATEDB); dropped after.
+
+    ``WITH (FORCE)`` drops it even if a test leaked a connection, so one broken
+    test cannot leave databases behind or make the next one fail.
+    """
+    admin = make_url(admin_url)
+    name = f"arxos_t_{secrets.token_hex(6)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield admin.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty server database: SQLite file, or PostgreSQL when parametrized so."""
+    backend = getattr(request, "param", DEFAULT_BACKEND)
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server' / 'server.sqlite3'}"
+    elif backend == "postgresql":
+        with fresh_postgres_database(postgres_admin_url()) as url:
+            yield url
+    else:
+        raise ValueError(f"unknown test database backend {backend!r}; use one of {BACKENDS}")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> ServerSettings:
+    return ServerSettings(home=tmp_path / "server", database_url=database_url, secret_key=SECRET)
 
 
 @pytest.fixture

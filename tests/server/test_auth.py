@@ -16,7 +16,9 @@ from sync.server import crud
 from sync.server.core import security
 from sync.server.db import session_scope
 from sync.server.models import RefreshToken, User
-from tests.server.conftest import SECRET, UserFactory, bearer, login
+from tests.server.conftest import SECRET, UserFactory, bearer, login, on_both_databases
+
+pytestmark = on_both_databases
 
 
 def test_login_gives_a_working_token_pair(client: TestClient, user_factory: UserFactory) -> None:

@@ -1,7 +1,10 @@
-"""Two devices and a real server on loopback: edits travel, conflicts are kept, scope holds."""
+"""Two devices and a real server on loopback (SQLite and PostgreSQL): edits travel, conflicts
+are kept, scope holds.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,9 @@ from sync.server import crud
 from sync.server.db import session_scope
 from tests.conftest import SampleBuilding, build_sample
 from tests.live_server import serve
-from tests.server.conftest import Account, UserFactory
+from tests.server.conftest import Account, UserFactory, on_both_databases
+
+pytestmark = on_both_databases
 
 
 @pytest.fixture
@@ -93,6 +98,7 @@ def test_concurrent_edits_converge_and_the_loser_can_be_restored(
     sync_a.sync_once()
     sync_b.sync_once()
     update_equipment(a, sample.ahu_id, {"status": "out_of_service"})
+    time.sleep(0.01)  # a later wall-clock millisecond, so b's stamp is the newer one
     update_equipment(b, sample.ahu_id, {"status": "needs_service"})  # later: wins
     sync_a.sync_once()
     report = sync_b.sync_once()
@@ -153,3 +159,50 @@ def test_an_expired_access_token_is_refreshed(base_url: str, tech: Account, tmp_
     report = SyncClient(base_url, target=ReplicaSyncTarget(a), auth=auth).sync_once()
     assert report.rejected == 0 and report.accepted > 0
     assert saved and saved[0].refresh_token != good.refresh_token
+
+
+def test_a_push_wakes_the_other_devices_event_stream(
+    base_url: str, tech: Account, tmp_path: Path
+) -> None:
+    import threading
+    import time
+
+    a, b = device(tmp_path, "a"), device(tmp_path, "b")
+    sample = build_sample(a)
+    sync_a, sync_b = client_for(base_url, a, tech), client_for(base_url, b, tech)
+    sync_a.sync_once()
+    sync_b.sync_once()
+    assert sync_b.wait_for_news(0.5) is False  # nothing new: the wait times out
+    woke: list[float] = []
+
+    def listen() -> None:
+        started = time.monotonic()
+        if sync_b.wait_for_news(20):
+            woke.append(time.monotonic() - started)
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    time.sleep(0.3)
+    update_equipment(a, sample.ahu_id, {"status": "needs_service"})
+    sync_a.sync_once()
+    listener.join(timeout=25)
+    assert woke and woke[0] < 3.0
+
+
+def test_the_event_stream_closes_when_asked(base_url: str, tech: Account) -> None:
+    import time
+
+    import httpx
+
+    tokens = sign_in(base_url, email=tech.email, password=tech.password, device_id="dev1")
+    started = time.monotonic()
+    response = httpx.get(
+        f"{base_url}/v1/sync/events",
+        params={"cursor": 0, "seconds": 1},
+        headers={"Authorization": f"Bearer {tokens.access_token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text.startswith("retry:")
+    assert time.monotonic() - started < 5

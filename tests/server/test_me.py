@@ -10,7 +10,9 @@ from sync.server import crud
 from sync.server.crud import BuildingAccess
 from sync.server.db import session_scope
 from sync.server.models import Role
-from tests.server.conftest import UserFactory, bearer, login
+from tests.server.conftest import UserFactory, bearer, login, on_both_databases
+
+pytestmark = on_both_databases
 
 B1 = "0193b6c0-0000-7000-8000-000000000001"
 B2 = "0193b6c0-0000-7000-8000-000000000002"

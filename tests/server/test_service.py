@@ -13,11 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
+from sync.clock import Stamp
+from sync.ids import new_id
 from sync.protocol import MAX_PUSH_BATCH
 from sync.server import __version__
 from sync.server.core.config import SECRET_KEY_FILE, ServerSettings
 from sync.server.db import create_db_engine, run_migrations
-from tests.server.conftest import UserFactory, bearer, login
+from tests.server.conftest import UserFactory, bearer, login, on_both_databases
 
 ACCOUNT_TABLES = {
     "srv_rows",
@@ -32,6 +34,7 @@ ACCOUNT_TABLES = {
 }
 
 
+@on_both_databases
 def test_health_answers_without_signing_in(client: TestClient) -> None:
     response = client.get("/v1/health")
     assert response.status_code == 200
@@ -111,6 +114,39 @@ def test_api_key_name_is_validated(client: TestClient, user_factory: UserFactory
         assert client.post("/v1/me/api-keys", json=body, headers=headers).status_code == 422
 
 
+@on_both_databases
+def test_text_postgresql_cannot_store_is_refused_not_a_500(
+    client: TestClient, user_factory: UserFactory
+) -> None:
+    """A NUL character or an overlong id made PostgreSQL raise (500) where SQLite coped."""
+    headers = bearer(login(client, user_factory())["access_token"])
+    nul = "a\x00b"
+    change = {
+        "change_id": new_id(),
+        "entity": "floor",
+        "entity_id": new_id(),
+        "op": "insert",
+        "fields": {"level": 1, "name": "L1"},
+        "base_rev": 0,
+        "hlc": Stamp(1_700_000_000_000, 0, "dev").pack(),
+    }
+    refused = [
+        client.post("/v1/auth/login", json={"email": f"{nul}@x.example", "password": "pw"}),
+        client.post("/v1/me/api-keys", json={"name": nul}, headers=headers),
+        *(
+            client.post(
+                "/v1/sync/push",
+                json={"device_id": "dev", "changes": [{**change, "building_id": building}]},
+                headers=headers,
+            )
+            for building in (nul, "x" * 100)
+        ),
+    ]
+    assert [r.status_code for r in refused] == [422] * len(refused)
+    gone = client.delete("/v1/me/api-keys/a%00b", headers=headers)
+    assert gone.status_code == 404
+
+
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
     spec = client.get("/v1/openapi.json").json()
     assert spec["info"]["title"] == "ArxOS sync service"
@@ -122,17 +158,18 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
 # -- migrations ------------------------------------------------------------------------
 
 
-def test_migrations_create_every_table_on_an_empty_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    run_migrations(url)
-    run_migrations(url)  # a second start changes nothing
-    engine = create_db_engine(url)
+@on_both_databases
+def test_migrations_create_every_table_on_an_empty_database(database_url: str) -> None:
+    run_migrations(database_url)
+    run_migrations(database_url)  # a second start changes nothing
+    engine = create_db_engine(database_url)
     try:
         tables = set(sa.inspect(engine).get_table_names())
         assert ACCOUNT_TABLES | {"alembic_version"} <= tables
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             context = MigrationContext.configure(
                 conn,
                 opts={
@@ -148,6 +185,7 @@ def test_migrations_create_every_table_on_an_empty_database(tmp_path: Path) -> N
         engine.dispose()
 
 
+@on_both_databases
 def test_deleting_a_user_removes_their_tokens_keys_and_grants(
     app: FastAPI, client: TestClient, user_factory: UserFactory
 ) -> None:

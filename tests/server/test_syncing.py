@@ -1,4 +1,8 @@
-"""Push/pull semantics against the server's tables, without HTTP."""
+"""Push/pull semantics against the server's tables, without HTTP, on SQLite and PostgreSQL.
+
+The tables come from the real migrations, not ``create_all``, so these tests
+also cover what Alembic builds on each backend (e.g. the change-log sequence).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-import sync.server.replication  # noqa: F401  (registers the tables)
 from sync.clock import Stamp
 from sync.ids import new_id
 from sync.protocol import ChangeIn, PushRequest, ResultStatus
+from sync.server.db import create_db_engine, run_migrations
 from sync.server.syncing import pull, push
+from tests.server.conftest import on_both_databases
+
+pytestmark = on_both_databases
 
 
 @dataclass(frozen=True)
@@ -29,15 +34,14 @@ class FakeAccess:
 
 
 @pytest.fixture
-def session() -> Iterator[Session]:
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    SQLModel.metadata.create_all(
-        engine, tables=[t for n, t in SQLModel.metadata.tables.items() if n.startswith("srv_")]
-    )
-    with Session(engine) as s:
-        yield s
+def session(database_url: str) -> Iterator[Session]:
+    engine = create_db_engine(database_url)
+    run_migrations(engine)
+    try:
+        with Session(engine) as s:
+            yield s
+    finally:
+        engine.dispose()
 
 
 B = new_id()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.api.routes import auth, blobs, health, me, sync
+from sync.server.api.routes import auth, blobs, events, health, me, sync
 
 api_router = APIRouter(prefix="/v1")
 api_router.include_router(auth.router)
@@ -12,3 +12,4 @@ api_router.include_router(me.router)
 api_router.include_router(health.router)
 api_router.include_router(sync.router)
 api_router.include_router(blobs.router)
+api_router.include_router(events.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse
 from sync.server import crud
@@ -18,7 +18,11 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 
 @router.post("/push", response_model=PushResponse)
 def push_changes(
-    body: PushRequest, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    body: PushRequest,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
 ) -> PushResponse:
     """Apply a batch of this device's changes in order; each change gets its own answer."""
     if len(body.changes) > settings.push_batch_max:
@@ -48,6 +52,7 @@ def push_changes(
     except BaseException:
         session.rollback()
         raise
+    request.app.state.news.publish()
     return answer
 
 
