@@ -28,6 +28,10 @@ _BLOB_FIELDS = {
 }
 
 
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
 class ReplicaSyncTarget:
     """Adapts a :class:`Replica` to :class:`sync.client.SyncTarget`."""
 
@@ -97,19 +101,45 @@ class ReplicaSyncTarget:
         """One page in one transaction: rows, conflicts and the new cursor land together."""
         conn = self.replica.conn
         with self.replica.remote_transaction():
-            newest: Stamp | None = None
+            newest: str | None = None
+            ids_by_entity: dict[str, list[str]] = {}
+            for pulled in page.changes:
+                ids_by_entity.setdefault(pulled.entity, []).append(pulled.entity_id)
+            all_ids = [i for ids in ids_by_entity.values() for i in ids]
+            # Only this page's rows: not the whole outbox decoded again for every page.
             pending: dict[str, list[dict[str, Any]]] = {}
-            for change in read_changes(conn, state=ChangeState.PENDING):
-                pending.setdefault(change.entity_id, []).append(change.fields)
+            for chunk in _chunks(all_ids):
+                marks = ",".join("?" * len(chunk))
+                for entity_id, fields in conn.execute(
+                    "SELECT entity_id, fields FROM outbox"
+                    f" WHERE state = ? AND entity_id IN ({marks}) ORDER BY seq",
+                    [ChangeState.PENDING.value, *chunk],
+                ):
+                    pending.setdefault(entity_id, []).append(json.loads(fields))
+            existing: set[tuple[str, str]] = set()
+            for entity, ids in ids_by_entity.items():
+                table = codec_for(entity).table
+                for chunk in _chunks(ids):
+                    marks = ",".join("?" * len(chunk))
+                    rows = conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
+                    existing.update((entity, row[0]) for row in rows)
+            inserts: dict[str, list[list[Any]]] = {}
             for pulled in page.changes:
                 codec = codec_for(pulled.entity)
                 values = {k: v for k, v in pulled.fields.items() if k in codec.user_fields}
                 values = overlay_pending(
                     {**values, "deleted": pulled.deleted}, pending.get(pulled.entity_id, [])
                 )
-                self._upsert(pulled.entity, pulled.entity_id, pulled.building_id, values, pulled)
-                stamp = Stamp.parse(pulled.hlc)
-                newest = stamp if newest is None or stamp > newest else newest
+                if (pulled.entity, pulled.entity_id) in existing:
+                    self._update(pulled.entity, pulled.entity_id, values, pulled)
+                else:
+                    inserts.setdefault(pulled.entity, []).append(
+                        self._insert_params(pulled.entity_id, pulled.building_id, values, pulled)
+                    )
+                # Packed stamps compare as strings in clock order.
+                newest = pulled.hlc if newest is None or pulled.hlc > newest else newest
+            for entity, params in inserts.items():
+                conn.executemany(codec_for(entity).insert_sql, params)
             for conflict in page.conflicts:
                 conn.execute(
                     "INSERT OR IGNORE INTO conflicts (id, building_id, entity, entity_id, field,"
@@ -131,39 +161,34 @@ class ReplicaSyncTarget:
                     ),
                 )
             if newest is not None:
-                self.replica.observe_remote_clock(newest)
+                self.replica.observe_remote_clock(Stamp.parse(newest))
             set_meta(conn, _CURSOR_KEY, str(page.cursor))
 
-    def _upsert(
-        self,
-        entity: str,
-        entity_id: str,
-        building_id: str | None,
-        values: dict[str, Any],
-        pulled: Any,
-    ) -> None:
+    def _insert_params(
+        self, entity_id: str, building_id: str | None, values: dict[str, Any], pulled: Any
+    ) -> list[Any]:
+        codec = codec_for(pulled.entity)
+        data = {k: v for k, v in values.items() if k != "deleted"}
+        data.update(id=entity_id, building_id=building_id)
+        model = codec.shape.__pydantic_validator__.validate_python(data)
+        wire = codec.shape.__pydantic_serializer__.to_python(model, mode="json")
+        wire.update(
+            deleted=bool(values.get("deleted")),
+            server_rev=pulled.seq,
+            created_hlc=pulled.hlc,
+            updated_hlc=pulled.hlc,
+        )
+        return codec.wire_to_params(wire)
+
+    def _update(self, entity: str, entity_id: str, values: dict[str, Any], pulled: Any) -> None:
         codec = codec_for(entity)
-        conn = self.replica.conn
-        exists = conn.execute(f"SELECT 1 FROM {codec.table} WHERE id = ?", (entity_id,)).fetchone()
-        if exists is None:
-            shape = codec.shape.model_validate(
-                {k: v for k, v in values.items() if k != "deleted"}
-                | {"id": entity_id, "building_id": building_id}
-            )
-            wire = shape.model_dump(mode="json")
-            wire.update(
-                deleted=bool(values.get("deleted")),
-                server_rev=pulled.seq,
-                created_hlc=pulled.hlc,
-                updated_hlc=pulled.hlc,
-            )
-            conn.execute(codec.insert_sql, codec.wire_to_params(wire))
-            return
         columns = {k: v for k, v in values.items() if k in codec.column_set}
         columns.update(server_rev=pulled.seq, updated_hlc=pulled.hlc)
         assignments = ", ".join(f"{name} = ?" for name in columns)
         params = [codec.wire_to_column(name, value) for name, value in columns.items()]
-        conn.execute(f"UPDATE {codec.table} SET {assignments} WHERE id = ?", [*params, entity_id])
+        self.replica.conn.execute(
+            f"UPDATE {codec.table} SET {assignments} WHERE id = ?", [*params, entity_id]
+        )
 
     def _apply_fields(self, entity: str, entity_id: str, fields: dict[str, Any]) -> None:
         """The server kept other values for some fields: show them, unless edited since."""

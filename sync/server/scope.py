@@ -8,9 +8,11 @@ drawing markups) — and nothing else, on pull as on push.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from sync.server.replication import StoredRow
 
@@ -32,22 +34,65 @@ def is_narrowed(access: Access) -> bool:
     return access.systems is not None or access.floors is not None
 
 
+@dataclass(slots=True)
+class RowView:
+    """A plain copy of a ``srv_rows`` row: cheap to load, no ORM identity or autoflush."""
+
+    entity: str
+    id: str
+    building_id: str | None
+    values: dict[str, Any]
+    clocks: dict[str, Any]
+    deleted: bool
+    created_hlc: str
+    updated_hlc: str
+    seq: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+_COLUMNS = tuple(getattr(StoredRow, name) for name in RowView.__slots__)
+
+
 class RowLookup:
     """Reads rows that scope decisions depend on, each once per request."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._cache: dict[tuple[str, str], StoredRow | None] = {}
+        self._cache: dict[tuple[str, str], RowView | None] = {}
 
-    def get(self, entity: str, row_id: str | None) -> StoredRow | None:
+    def get(self, entity: str, row_id: str | None) -> RowView | None:
         if not row_id:
             return None
         key = (entity, row_id)
         if key not in self._cache:
-            self._cache[key] = self._session.get(StoredRow, key)
+            found = self._session.execute(
+                select(*_COLUMNS).where(StoredRow.entity == entity, StoredRow.id == row_id)
+            ).first()
+            self._cache[key] = RowView(*found) if found is not None else None
         return self._cache[key]
 
-    def remember(self, row: StoredRow) -> None:
+    def prefetch(self, keys: Iterable[tuple[str, str]], chunk: int = 500) -> None:
+        """Load many rows with one query per entity (and per *chunk* ids)."""
+        wanted: dict[str, set[str]] = {}
+        for entity, row_id in keys:
+            if (entity, row_id) not in self._cache:
+                wanted.setdefault(entity, set()).add(row_id)
+        for entity, ids in wanted.items():
+            ordered = sorted(ids)
+            for k in range(0, len(ordered), chunk):
+                part = ordered[k : k + chunk]
+                for row_id in part:
+                    self._cache[(entity, row_id)] = None
+                query = select(*_COLUMNS).where(
+                    StoredRow.entity == entity, col(StoredRow.id).in_(part)
+                )
+                for found in self._session.execute(query):
+                    view = RowView(*found)
+                    self._cache[(entity, view.id)] = view
+
+    def remember(self, row: RowView) -> None:
         self._cache[(row.entity, row.id)] = row
 
 

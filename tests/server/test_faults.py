@@ -29,8 +29,8 @@ from tests.server.conftest import SECRET, UserFactory
 
 
 class KillDuringSecondPush(httpx.HTTPTransport):
-    """Kills the server 50 ms into the second push: the first batch is acknowledged,
-    the second is in the server's hands when it dies."""
+    """Kills the server 5 ms into the second push: the first batch is acknowledged,
+    the second is in the server's hands (being parsed, merged or committed) when it dies."""
 
     def __init__(self, server: subprocess.Popen[bytes]) -> None:
         super().__init__()
@@ -41,7 +41,7 @@ class KillDuringSecondPush(httpx.HTTPTransport):
         if request.url.path.endswith("/sync/push"):
             self.pushes += 1
             if self.pushes == 2:
-                threading.Timer(0.05, self.server.kill).start()
+                threading.Timer(0.005, self.server.kill).start()
         return super().handle_request(request)
 
 
@@ -143,7 +143,10 @@ def test_server_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) ->
         with contextlib.suppress(ClientSyncError):
             client.sync_once()
         server.wait(timeout=10)
-        assert count_changes(replica.conn) == pending - 500, "first batch in, second in flight"
+        left = count_changes(replica.conn)
+        # The first batch was acknowledged; the second died with the server, whether
+        # before or after its transaction committed (then its answer was lost).
+        assert left in (pending - 500, pending - 1000), left
         server = _start_server(home, port)
         report = client.sync_once()
         assert report.rejected == 0
