@@ -64,7 +64,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import insert
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -88,6 +87,7 @@ from sync.protocol import (
 from sync.server import crud
 from sync.server.core.config import ServerSettings
 from sync.server.db import SQLITE_BUSY_TIMEOUT_MS, session_scope
+from sync.server.embedded import serve_in_thread as serve
 from sync.server.main import create_app
 from sync.server.models import Role, utcnow
 from sync.server.replication import AppliedChange, ChangeLogEntry, StoredRow
@@ -148,26 +148,6 @@ def sqlite_connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve *app* with uvicorn on 127.0.0.1 in a thread (as ``tests/live_server.py``)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # --------------------------------------------------------------------------- devices

@@ -87,20 +87,27 @@ class Replica:
                 raise RuntimeError("remote changes are applied in their own transaction")
             self.conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
+                with self._top_level():
                     yield self.conn
-                    if self._unsaved_stamp is not None:
-                        set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                    raise
-                finally:
-                    self._unsaved_stamp = None
             finally:
                 self.conn.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
+    def _top_level(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, saving the clock with the data; ROLLBACK on any error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            if self._unsaved_stamp is not None:
+                set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
+            self.conn.execute("COMMIT")
+        except BaseException:
+            # SQLite may already have rolled back (disk full, I/O error).
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._unsaved_stamp = None
 
     def observe_remote_clock(self, stamp: Stamp) -> bool:
         """Make later local edits sort after a change that came from elsewhere.
@@ -141,16 +148,5 @@ class Replica:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._top_level():
                 yield self._writer
-                if self._unsaved_stamp is not None:
-                    set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
-                self.conn.execute("COMMIT")
-            except BaseException:
-                # SQLite may already have rolled back (disk full, I/O error).
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._unsaved_stamp = None
