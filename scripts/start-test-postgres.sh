@@ -109,14 +109,20 @@ until pg_isready -q -h 127.0.0.1 -p "$port"; do
     sleep 0.2
 done
 
-# Keep the password of an earlier run, so a concurrent pytest's URL stays valid.
+# The role is machine-wide, so its password is kept machine-wide too: every
+# checkout on this machine (and a concurrent pytest's URL) keeps working.
+PASSWORD_FILE="${ARXOS_TEST_PG_PASSWORD_FILE:-$HOME/.config/arxos-field/test-postgres-password}"
 password=""
-if [[ -f "$URL_FILE" ]]; then
+if [[ -f "$PASSWORD_FILE" ]]; then
+    password="$(tr -cd '0-9a-f' <"$PASSWORD_FILE")"
+elif [[ -f "$URL_FILE" ]]; then
     password="$(sed -n "s|^postgresql+psycopg://$ROLE:\([0-9a-f]*\)@.*|\1|p" "$URL_FILE")"
 fi
 if [[ -z "$password" ]]; then
     password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 fi
+mkdir -p "$(dirname "$PASSWORD_FILE")"
+(umask 077 && printf '%s\n' "$password" >"$PASSWORD_FILE")
 
 psql_admin() {
     # From / so runuser's postgres user can always read its working directory.

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, BigInteger, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from sync.server.models import UTCDateTime, utcnow
+
+#: Sequences outgrow 32 bits on a busy server; SQLite's INTEGER is already 64-bit
+#: (and must stay INTEGER for the log's autoincrementing primary key).
+Seq = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class StoredRow(SQLModel, table=True):
@@ -33,7 +37,7 @@ class StoredRow(SQLModel, table=True):
     deleted: bool = False
     created_hlc: str = ""
     updated_hlc: str = ""
-    seq: int = Field(default=0, index=True)
+    seq: int = Field(default=0, index=True, sa_type=Seq)
 
 
 class ChangeLogEntry(SQLModel, table=True):
@@ -41,7 +45,7 @@ class ChangeLogEntry(SQLModel, table=True):
 
     __tablename__ = "srv_change_log"
 
-    seq: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, primary_key=True, sa_type=Seq)
     change_id: str = Field(max_length=36, index=True)
     building_id: str | None = Field(default=None, max_length=36, index=True)
     entity: str = Field(max_length=32)
@@ -84,5 +88,5 @@ class ConflictEntry(SQLModel, table=True):
     loser_hlc: str = Field(max_length=100)
     winner_device: str = Field(max_length=64)
     loser_device: str = Field(max_length=64)
-    seq: int = Field(index=True)
+    seq: int = Field(index=True, sa_type=Seq)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
