@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Final
 
 from arxos_desktop.errors import ArxosError
+from sync.durable import fsync_dir
 
 CREDENTIALS_FILE: Final = "credentials.json"
 _FIELDS: Final = ("server", "email", "access_token", "refresh_token")
@@ -104,7 +104,7 @@ def save_credentials(home: Path, credentials: Credentials) -> Path:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _sync_dir(home)
+    fsync_dir(home)
     return path
 
 
@@ -115,16 +115,5 @@ def clear_credentials(home: Path) -> bool:
         path.unlink()
     except FileNotFoundError:
         return False
-    _sync_dir(home)
+    fsync_dir(home)
     return True
-
-
-def _sync_dir(path: Path) -> None:
-    """Make a rename or unlink durable (POSIX); directories cannot be opened on Windows."""
-    if sys.platform == "win32":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

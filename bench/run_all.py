@@ -12,6 +12,7 @@ Usage: python bench/run_all.py [NAME ...] [--output PATH]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -24,13 +25,11 @@ ROOT = BENCH_DIR.parent
 
 
 def cpu_model() -> str:
-    try:
+    with contextlib.suppress(OSError):  # no /proc/cpuinfo: not Linux
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             key, _, value = line.partition(":")
             if key.strip() in ("model name", "Hardware", "Processor"):
                 return value.strip()
-    except OSError:
-        pass
     return platform.processor() or "unknown CPU"
 
 

@@ -29,7 +29,6 @@ Usage: python bench/store_bench.py [--edits N] [--rounds R] [--rows N] [--runs N
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
@@ -38,21 +37,19 @@ import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench_common import scratch_dir, spread, timed
 
 from arxos_desktop.store.engine import BUSY_TIMEOUT_MS
 from arxos_desktop.store.equipment import update_equipment
 from arxos_desktop.store.replica import Replica
 from arxos_desktop.store.search import fts_query, search
 from sync.ids import new_id
-
-BENCH_TMP = Path(__file__).resolve().parent / ".tmp"
 
 EDIT_TARGET = 0.5  # project throughput / raw throughput
 SEARCH_TARGET_MS = 20.0  # project median per query
@@ -122,32 +119,6 @@ class RawStamps:
     def next(self) -> str:
         self._counter += 1
         return f"{self._wall:015d}-{self._counter:06x}-rawbench00000000"
-
-
-@contextmanager
-def scratch_dir() -> Iterator[Path]:
-    BENCH_TMP.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="store-", dir=BENCH_TMP))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            BENCH_TMP.rmdir()  # only if no other bench left anything there
-
-
-def timed(fn: Callable[[], object]) -> float:
-    """Seconds *fn* takes, after a collection so garbage from setup is not billed to it."""
-    gc.collect()
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def spread(values: Sequence[float]) -> float:
-    """Half the min-max range relative to the median (``±x``)."""
-    med = statistics.median(values)
-    return (max(values) - min(values)) / 2 / med if med else 0.0
 
 
 def p95(values: Sequence[float]) -> float:
@@ -613,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
-    with scratch_dir() as root:
+    with scratch_dir("store") as root:
         log(f"writes: {args.edits:,} per round, {args.rounds} rounds")
         edits, inserts = bench_writes(root / "writes", args.edits, args.rounds)
         log(f"search: loading {args.rows:,} equipment rows through writer.insert")

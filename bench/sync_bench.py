@@ -54,16 +54,16 @@ import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_common import scratch_dir, spread, timed
 from sqlalchemy import insert
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -93,8 +93,6 @@ from sync.server.models import Role, utcnow
 from sync.server.replication import AppliedChange, ChangeLogEntry, StoredRow
 from sync.server.syncing import current_cursor, push
 
-BENCH_TMP = Path(__file__).resolve().parent / ".tmp"
-
 RATIO_TARGET = 0.5  # project throughput / raw throughput, both ways
 PUSH_TARGET = 2_000.0  # changes/s, default batch
 PULL_TARGET = 5_000.0  # rows/s
@@ -112,32 +110,6 @@ ROOM_NAMES = ("Office", "Conference", "Mechanical", "Electrical", "Storage", "Co
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def scratch_dir() -> Iterator[Path]:
-    BENCH_TMP.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="sync-", dir=BENCH_TMP))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            BENCH_TMP.rmdir()  # only if no other bench left anything there
-
-
-def timed(fn: Callable[[], object]) -> float:
-    """Seconds *fn* takes, after a collection so garbage from setup is not billed to it."""
-    gc.collect()
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def spread(values: Sequence[float]) -> float:
-    """Half the min-max range relative to the median (``±x``)."""
-    med = statistics.median(values)
-    return (max(values) - min(values)) / 2 / med if med else 0.0
 
 
 def sqlite_connect(path: Path) -> sqlite3.Connection:
@@ -893,7 +865,7 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
-    with scratch_dir() as root:
+    with scratch_dir("sync") as root:
         log(f"seeding device A with {args.changes:,} queued changes")
         seed = seed_device(
             root / "seed",

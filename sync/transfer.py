@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
 import httpx
 
+from sync.durable import fsync_dir
 from sync.errors import SyncError
 
 #: Where the blob API lives, relative to the client's ``base_url`` (the server root).
@@ -258,7 +258,7 @@ def download_blob(
         part.unlink(missing_ok=True)
         raise DownloadCorruptError(sha256)
     part.replace(dest)
-    _sync_dir(dest.parent)
+    fsync_dir(dest.parent)
 
 
 def _check_sha(sha256: str) -> None:
@@ -318,13 +318,3 @@ def _hash_prefix(part: Path) -> tuple[hashlib._Hash, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest, size
-
-
-def _sync_dir(path: Path) -> None:
-    if sys.platform == "win32":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

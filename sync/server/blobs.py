@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, Protocol
 
+from sync.durable import fsync_dir
 from sync.errors import SyncError
 
 SHA256_PATTERN: Final = r"^[0-9a-f]{64}$"
@@ -229,8 +230,8 @@ class LocalDiskBlobStorage:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Same bytes if a concurrent upload already published it, so replacing is safe.
             path.replace(target)
-            _sync_dir(target.parent)
-            _sync_dir(self.partial_dir)
+            fsync_dir(target.parent)
+            fsync_dir(self.partial_dir)
         return BlobInfo(sha256, size)
 
     def open(self, sha256: str) -> BinaryIO:
@@ -295,14 +296,3 @@ def _same_file(path: Path, fd: int) -> bool:
 def _sync(file: BinaryIO) -> None:
     file.flush()
     os.fsync(file.fileno())
-
-
-def _sync_dir(path: Path) -> None:
-    """Make a rename durable (POSIX); directories cannot be opened on Windows."""
-    if sys.platform == "win32":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -30,11 +30,11 @@ class AccountError(SyncError):
 
 
 class EmailTakenError(AccountError):
-    pass
+    """Another account already uses this email address."""
 
 
 class UnknownUserError(AccountError):
-    pass
+    """No account has this email address."""
 
 
 class SignInError(AccountError):

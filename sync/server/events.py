@@ -9,6 +9,7 @@ balancer reaches them too: the service stays stateless.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 from sqlalchemy import func
@@ -38,9 +39,8 @@ class NewsBoard:
         with self._lock:
             self._waiters.add(entry)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
         finally:
             with self._lock:
                 self._waiters.discard(entry)

@@ -10,6 +10,7 @@ expect: ``DATABASE_URL`` and ``ARXOS_SECRET_KEY``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -41,11 +42,8 @@ def load_or_create_secret_key(home: Path) -> str:
     path = home / SECRET_KEY_FILE
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process won the race
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w", encoding="ascii") as file:
                 file.write(secrets.token_urlsafe(48) + "\n")
     key = path.read_text(encoding="ascii").strip()

@@ -16,6 +16,7 @@ memory: a 500 MB drawing costs about a megabyte of RAM per request.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
@@ -387,11 +388,9 @@ def _blocking(chunks: AsyncIterator[bytes]) -> Iterator[bytes]:
 
 async def _drain(request: Request) -> None:
     """Read and drop a body we do not need, so the connection stays usable."""
-    try:
+    with contextlib.suppress(ClientDisconnect):
         async for _ in request.stream():
-            pass
-    except ClientDisconnect:
-        pass
+            continue
 
 
 def _read(file: BinaryIO, start: int, length: int) -> Iterator[bytes]:
