@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from rich.text import Text
 
 from arxos_desktop import cli_output as out
 from arxos_desktop.cli_args import InputError, choices, state
@@ -391,35 +392,91 @@ def import_(
     owner: Annotated[
         str, typer.Option("--owner", metavar="EMAIL", help="User who becomes the building's admin.")
     ],
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Also change rows the server has with other values (only the fields that "
+            "differ, as an edit that syncs and can conflict).",
+        ),
+    ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="With --update: delete rows the repository no longer has."),
+    ] = False,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Load a building repository into the server database (bootstrapping a server).
+    """Load a building repository into the server database (seeding or revising a building).
 
-    Rows the server already has are left as they are, so running it again changes nothing.
+    Rows the server has are left as they are unless --update; deleted ones are never restored.
     """
     from arxos_desktop.repo_format import read_repo
     from arxos_desktop.server_import import import_to_server
     from sync.server.api.routes.blobs import get_blob_storage
 
+    if prune and not update:
+        raise InputError("--prune deletes rows from a live server, so it only works with --update")
     snapshot = read_repo(repo)  # all problems listed before the server is touched
     with (
         _server_engine(database_url) as (settings, engine),
         out.progress(f"Importing {snapshot.building.name}", enabled=not state.json) as step,
     ):
         storage = get_blob_storage(settings)  # the store the running service uses
-        report = import_to_server(engine, storage, snapshot, owner_email=owner, progress=step)
-    doc = {**asdict(report), "changed": report.changed}
-
-    def render() -> None:
-        added, kept = sum(report.inserted.values()), sum(report.skipped.values())
-        out.show(
-            f"{report.building_name}: {added} rows added, {kept} already on the server "
-            f"(left as they are); {report.blobs_copied} files copied, "
-            f"{report.blobs_present} already there."
+        report = import_to_server(
+            engine,
+            storage,
+            snapshot,
+            owner_email=owner,
+            update=update,
+            prune=prune,
+            progress=step,
         )
-        if report.inserted:
-            out.show("Added: " + ", ".join(f"{n} {e}" for e, n in report.inserted.items()))
-        if report.owner_granted:
-            out.show(f"{report.owner} is now the building's admin.")
+    doc = {**asdict(report), "changed": report.changed}
+    out.emit(doc, lambda: _show_import(report))
 
-    out.emit(doc, render)
+
+def _by_entity(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {entity}" for entity, n in counts.items())
+
+
+def _show_import(report: Any) -> None:
+    """The import report for people: totals first, then what was left alone and why."""
+    added, updated = sum(report.inserted.values()), sum(report.updated.values())
+    fields, unchanged = sum(report.updated_fields.values()), sum(report.unchanged.values())
+    deleted = sum(report.deleted.values())
+    line = f"{report.building_name}: {added} rows added, {updated} updated ({fields} fields)"
+    line += f", {deleted} deleted" if report.prune else ""
+    out.show(
+        f"{line}, {unchanged} unchanged; {report.blobs_copied} files copied, "
+        f"{report.blobs_present} already there."
+    )
+    if report.inserted:
+        out.show("Added: " + _by_entity(report.inserted))
+    if report.updated:
+        out.show("Updated: " + _by_entity(report.updated))
+    if report.deleted:
+        out.show("Deleted: " + _by_entity(report.deleted))
+    if report.differing and not report.update:
+        out.show(
+            f"Differ from the repository, left as they are (--update changes them): "
+            f"{_by_entity(report.differing)}"
+        )
+    if report.server_only and not report.prune:
+        out.show(
+            "Only on the server, left as they are (--update --prune deletes them): "
+            + _by_entity(report.server_only)
+        )
+    for entity, ids in report.skipped_deleted.items():
+        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        out.show(f"Deleted on the server, not restored: {len(ids)} {entity} ({shown})")
+    if report.rejected:
+        out.show(Text(f"Refused: {len(report.rejected)} change(s)", style="red"))
+        for refused in report.rejected:
+            out.show(
+                Text(
+                    f"  {refused.op} {refused.entity} {refused.entity_id}: {refused.reason}",
+                    style="red",
+                )
+            )
+    if report.owner_granted:
+        out.show(f"{report.owner} is now the building's admin.")

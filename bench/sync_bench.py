@@ -80,7 +80,6 @@ from sync.protocol import (
     DEFAULT_PUSH_BATCH,
     MAX_PUSH_BATCH,
     ChangeIn,
-    ChangeResult,
     PushRequest,
     ResultStatus,
 )
@@ -90,7 +89,7 @@ from sync.server.db import SQLITE_BUSY_TIMEOUT_MS, session_scope
 from sync.server.embedded import serve_in_thread as serve
 from sync.server.main import create_app
 from sync.server.models import Role, utcnow
-from sync.server.replication import AppliedChange, ChangeLogEntry, StoredRow
+from sync.server.replication import ChangeLogEntry, StoredRow
 from sync.server.syncing import current_cursor, push
 
 RATIO_TARGET = 0.5  # project throughput / raw throughput, both ways
@@ -636,9 +635,10 @@ def load_through_push(
 def load_directly(server: ProjectServer, payloads: list[dict[str, Any]], device_id: str) -> float:
     """Write what ``push()`` writes for accepted inserts, with ``executemany``; returns seconds.
 
-    Rows (values, a ``[hlc, seq]`` clock per field), change-log entries and stored
-    answers, continuing the server's sequence. Only inserts (a building's first
-    upload); :func:`check_loaded_rows` compares the result with rows from ``push()``.
+    Rows (values, a ``[hlc, seq]`` clock per field) and change-log entries (an
+    accepted change's answer is its log entry), continuing the server's sequence.
+    Only inserts (a building's first upload); :func:`check_loaded_rows` compares
+    the result with rows from ``push()``.
     """
     engine = server.app.state.engine
     user_id = bench_user_id(server)
@@ -649,7 +649,6 @@ def load_directly(server: ProjectServer, payloads: list[dict[str, Any]], device_
     for k in range(0, len(payloads), 10_000):
         rows: list[dict[str, Any]] = []
         log_entries: list[dict[str, Any]] = []
-        answers: list[dict[str, Any]] = []
         for p in payloads[k : k + 10_000]:
             if p["op"] != "insert":
                 raise ValueError("only inserts can be loaded directly")
@@ -681,20 +680,9 @@ def load_directly(server: ProjectServer, payloads: list[dict[str, Any]], device_
                     "created_at": now,
                 }
             )
-            result = ChangeResult(change_id=p["change_id"], status=ResultStatus.ACCEPTED, seq=seq)
-            answers.append(
-                {
-                    "change_id": p["change_id"],
-                    "device_id": device_id,
-                    "user_id": user_id,
-                    "result": result.model_dump(mode="json"),
-                    "created_at": now,
-                }
-            )
         with session_scope(engine) as session:
             session.execute(insert(StoredRow), rows)
             session.execute(insert(ChangeLogEntry), log_entries)
-            session.execute(insert(AppliedChange), answers)
             session.commit()
     return time.perf_counter() - start
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from sync.errors import ClockError
 
-_PACKED = re.compile(r"^(\d{15})-([0-9a-f]{6})-([A-Za-z0-9_.\-]{1,64})$")
+#: The packed form (see :meth:`Stamp.pack`); also the wire protocol's pattern for stamps.
+STAMP_PATTERN = r"^([0-9]{15})-([0-9a-f]{6})-([A-Za-z0-9_.\-]{1,64})$"
+_PACKED = re.compile(STAMP_PATTERN)
 MAX_COUNTER = 0xFFFFFF
 #: A remote stamp further ahead of our wall clock than this is refused, so one
 #: device with a wildly wrong clock cannot drag every other clock into the future.
@@ -42,7 +44,7 @@ class Stamp:
     @classmethod
     def parse(cls, text: str) -> Stamp:
         """Inverse of :meth:`pack`; raises :class:`ClockError` on anything else."""
-        match = _PACKED.match(text) if isinstance(text, str) else None
+        match = _PACKED.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise ClockError(f"not a clock stamp: {text!r}")
         return cls(int(match.group(1)), int(match.group(2), 16), match.group(3))

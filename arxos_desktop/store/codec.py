@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-from sync.schema import ENTITIES, SHAPES, Replicated
+from pydantic import BaseModel
+
+from sync.schema import ENTITIES, SHAPES, VALUES, Replicated
 
 
 def _is_json_field(annotation: Any) -> bool:
@@ -32,6 +34,8 @@ class EntityCodec:
     entity: str
     table: str
     shape: type[Replicated]
+    #: The same fields as a plain pydantic model: the fast way to check and normalise values.
+    values_model: type[BaseModel]
     columns: tuple[str, ...]
     json_columns: frozenset[str]
     bool_columns: frozenset[str]
@@ -100,6 +104,7 @@ def codec_for(entity: str) -> EntityCodec:
         entity=entity,
         table=str(table_model.__tablename__),
         shape=shape,
+        values_model=VALUES[entity],
         columns=tuple(fields),
         json_columns=frozenset(n for n, f in fields.items() if _is_json_field(f.annotation)),
         bool_columns=frozenset(n for n, f in fields.items() if f.annotation is bool),

@@ -170,8 +170,8 @@ class ReplicaSyncTarget:
         codec = codec_for(pulled.entity)
         data = {k: v for k, v in values.items() if k != "deleted"}
         data.update(id=entity_id, building_id=building_id)
-        model = codec.shape.__pydantic_validator__.validate_python(data)
-        wire = codec.shape.__pydantic_serializer__.to_python(model, mode="json")
+        model = codec.values_model.__pydantic_validator__.validate_python(data)
+        wire = codec.values_model.__pydantic_serializer__.to_python(model, mode="json")
         wire.update(
             deleted=bool(values.get("deleted")),
             server_rev=pulled.seq,

@@ -72,10 +72,10 @@ class ChangeWriter:
         elif entity in BUILDING_SCOPED and not data.get("building_id"):
             raise InvalidEditError(entity, {"building_id": "is required"})
         try:
-            model = codec.shape.__pydantic_validator__.validate_python(data)
+            model = codec.values_model.__pydantic_validator__.validate_python(data)
         except ValidationError as exc:
             raise _invalid(entity, exc) from exc
-        wire = codec.shape.__pydantic_serializer__.to_python(model, mode="json")
+        wire = codec.values_model.__pydantic_serializer__.to_python(model, mode="json")
         hlc = self._stamp()
         wire.update(created_hlc=hlc, updated_hlc=hlc, deleted=False, server_rev=0)
         try:
@@ -118,7 +118,7 @@ class ChangeWriter:
             raise InvalidEditError(entity, bad)
         current = self.current(entity, entity_id)
         try:
-            model = codec.shape.model_validate({**current, **changes})
+            model = codec.values_model.model_validate({**current, **changes})
         except ValidationError as exc:
             raise _invalid(entity, exc) from exc
         wire = model.model_dump(mode="json", include=set(changes))

@@ -9,6 +9,11 @@ yet received.
 :class:`BlobStorage` is the whole interface the API uses, small enough for an
 S3-compatible store (multipart upload as the partial, ``CompleteMultipartUpload``
 plus a hash check as finalize). :class:`LocalDiskBlobStorage` is the default.
+
+A partial may belong to an *owner* (the API passes the uploading user's id). Each
+user then resumes only their own bytes, and learns nothing from the progress of
+someone else's upload of the same file: the offset a HEAD reports would otherwise
+tell them that somebody, somewhere, is sending a file with that hash.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from sync.errors import SyncError
 
 SHA256_PATTERN: Final = r"^[0-9a-f]{64}$"
 _SHA = re.compile(SHA256_PATTERN)
+#: A partial's file name: the blob's SHA-256, then ``.`` and an owner tag if it has an owner.
+_PARTIAL_NAME = re.compile(r"[0-9a-f]{64}(?:\.[0-9a-f]{32})?")
 #: Read size when hashing a partial; big enough to be fast, small enough to keep memory flat.
 _HASH_CHUNK: Final = 1 << 20
 
@@ -112,12 +119,18 @@ class BlobStorage(Protocol):
         """The complete blob's size, or ``None`` if it is not (yet) complete."""
         ...
 
-    def partial_size(self, sha256: str) -> int:
-        """Bytes received so far for an unfinished upload (0 if none)."""
+    def partial_size(self, sha256: str, *, owner: str | None = None) -> int:
+        """Bytes received so far for *owner*'s unfinished upload (0 if none)."""
         ...
 
     def append(
-        self, sha256: str, offset: int, chunks: Iterable[bytes], *, limit: int | None = None
+        self,
+        sha256: str,
+        offset: int,
+        chunks: Iterable[bytes],
+        *,
+        limit: int | None = None,
+        owner: str | None = None,
     ) -> int:
         """Append *chunks* at *offset*, which must equal :meth:`partial_size`; the new size.
 
@@ -128,7 +141,7 @@ class BlobStorage(Protocol):
         """
         ...
 
-    def finalize(self, sha256: str) -> BlobInfo:
+    def finalize(self, sha256: str, *, owner: str | None = None) -> BlobInfo:
         """Verify the whole partial's hash and publish it atomically as the blob.
 
         On a mismatch the partial is deleted and :class:`BlobHashMismatchError` raised;
@@ -140,13 +153,15 @@ class BlobStorage(Protocol):
         """A seekable binary reader of the complete blob, or :class:`BlobNotFoundError`."""
         ...
 
-    def discard_partial(self, sha256: str) -> None:
-        """Forget an unfinished upload (no error if there is none)."""
+    def discard_partial(self, sha256: str, *, owner: str | None = None) -> None:
+        """Forget *owner*'s unfinished upload (no error if there is none)."""
         ...
 
 
 class LocalDiskBlobStorage:
-    """Blobs at ``root/ab/<sha>``, unfinished uploads at ``root/.partial/<sha>``.
+    """Blobs at ``root/ab/<sha>``, unfinished uploads at ``root/.partial/<sha>[.<owner tag>]``.
+
+    The owner tag is a hash of the owner, so any user id makes a safe file name.
 
     Each append and finalize holds an exclusive ``flock`` on the partial, so two
     requests for the same blob (even in two server processes) cannot interleave
@@ -161,8 +176,11 @@ class LocalDiskBlobStorage:
         check_sha256(sha256)
         return self.root / sha256[:2] / sha256
 
-    def partial_path(self, sha256: str) -> Path:
-        return self.partial_dir / check_sha256(sha256)
+    def partial_path(self, sha256: str, *, owner: str | None = None) -> Path:
+        name = check_sha256(sha256)
+        if owner is not None:
+            name += "." + hashlib.sha256(owner.encode()).hexdigest()[:32]
+        return self.partial_dir / name
 
     def stat(self, sha256: str) -> BlobInfo | None:
         try:
@@ -171,16 +189,19 @@ class LocalDiskBlobStorage:
             return None
         return BlobInfo(sha256, st.st_size)
 
-    def partial_size(self, sha256: str) -> int:
-        try:
-            return self.partial_path(sha256).stat().st_size
-        except FileNotFoundError:
-            return 0
+    def partial_size(self, sha256: str, *, owner: str | None = None) -> int:
+        return _size(self.partial_path(sha256, owner=owner))
 
     def append(
-        self, sha256: str, offset: int, chunks: Iterable[bytes], *, limit: int | None = None
+        self,
+        sha256: str,
+        offset: int,
+        chunks: Iterable[bytes],
+        *,
+        limit: int | None = None,
+        owner: str | None = None,
     ) -> int:
-        path = self.partial_path(sha256)
+        path = self.partial_path(sha256, owner=owner)
         if offset != 0 and not path.exists():
             raise BlobOffsetMismatchError(offset, 0)
         self.partial_dir.mkdir(parents=True, exist_ok=True)
@@ -208,8 +229,8 @@ class LocalDiskBlobStorage:
             _sync(file)
             return offset + written
 
-    def finalize(self, sha256: str) -> BlobInfo:
-        path = self.partial_path(sha256)
+    def finalize(self, sha256: str, *, owner: str | None = None) -> BlobInfo:
+        path = self.partial_path(sha256, owner=owner)
         if not path.exists():
             raise BlobNotFoundError(sha256)
         with self._locked(path, 0, create=False) as file:
@@ -240,18 +261,29 @@ class LocalDiskBlobStorage:
         except FileNotFoundError:
             raise BlobNotFoundError(sha256) from None
 
-    def discard_partial(self, sha256: str) -> None:
-        self.partial_path(sha256).unlink(missing_ok=True)
+    def discard_partial(self, sha256: str, *, owner: str | None = None) -> None:
+        self.partial_path(sha256, owner=owner).unlink(missing_ok=True)
 
     def prune_partials(self, older_than_seconds: float) -> int:
-        """Delete uploads nobody resumed for a while; how many. (S3: a lifecycle rule.)"""
+        """Delete uploads nobody resumed for a while; how many. (S3: a lifecycle rule.)
+
+        A partial is deleted only under its lock and only if it is still stale once
+        locked, so an upload that resumes at that moment either wins the lock (and
+        the partial stays) or finds the partial gone and starts again at byte 0; a
+        finalize can never lose its file half-way.
+        """
         if not self.partial_dir.is_dir():
             return 0
         cutoff = time.time() - older_than_seconds
         removed = 0
         for path in self.partial_dir.iterdir():
-            with contextlib.suppress(FileNotFoundError):
-                if _SHA.match(path.name) and path.stat().st_mtime < cutoff:
+            if not _PARTIAL_NAME.fullmatch(path.name) or not _older(path, cutoff):
+                continue
+            with (
+                contextlib.suppress(BlobBusyError, BlobNotFoundError, FileNotFoundError),
+                self._locked(path, 0, create=False),
+            ):
+                if _older(path, cutoff):
                     path.unlink()
                     removed += 1
         return removed
@@ -267,10 +299,10 @@ class LocalDiskBlobStorage:
         try:
             fd = os.open(path, flags, 0o600)
         except FileNotFoundError:
-            raise BlobNotFoundError(path.name) from None
+            raise BlobNotFoundError(path.name[:64]) from None
         with os.fdopen(fd, "r+b") as file:
             if not _try_lock(fd) or not _same_file(path, fd):
-                raise BlobBusyError(offset, self.partial_size(path.name))
+                raise BlobBusyError(offset, _size(path))
             yield file
 
 
@@ -289,6 +321,21 @@ def _try_lock(fd: int) -> bool:
 def _same_file(path: Path, fd: int) -> bool:
     try:
         return os.path.samestat(path.stat(), os.fstat(fd))
+    except FileNotFoundError:
+        return False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _older(path: Path, cutoff: float) -> bool:
+    """Whether *path* was last written before *cutoff* (a vanished file is not)."""
+    try:
+        return path.stat().st_mtime < cutoff
     except FileNotFoundError:
         return False
 

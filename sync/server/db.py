@@ -22,6 +22,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlmodel import Session
 
+from sync import jsonfast
+
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
 _MIGRATION_LOCK_KEY: Final = 0x4152584F4D  # "ARXOM": serialises concurrent upgrades
@@ -47,10 +49,18 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=jsonfast.dumps,
+            json_deserializer=jsonfast.loads,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    # Every pushed change writes three JSON columns; the stdlib encoder was a fifth of a push.
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        json_serializer=jsonfast.dumps,
+        json_deserializer=jsonfast.loads,
+    )
 
 
 @contextmanager

@@ -3,10 +3,13 @@
 Everything an app needs lives on ``app.state`` (settings, engine, metrics), so
 several apps can share one process. The schema is upgraded when the app
 starts, so a new version of the service needs no separate migration step.
+Abandoned partial uploads are swept at start-up and then periodically
+(``sync.server.blob_pruning``) for as long as the app runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +19,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from sync.server import __version__
 from sync.server.api.main import api_router
 from sync.server.api.routes import metrics
+from sync.server.blob_pruning import prune_once, prune_periodically
+from sync.server.blobs import LocalDiskBlobStorage
 from sync.server.core.config import ServerSettings
 from sync.server.core.metrics import Metrics, MetricsMiddleware
 from sync.server.db import create_db_engine, run_migrations
@@ -31,9 +36,17 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         engine = create_db_engine(settings.database_url)
         run_migrations(engine)
         app.state.engine = engine
+        prune = LocalDiskBlobStorage(settings.blob_dir).prune_partials
+        max_age = settings.blob_partial_max_age_hours * 3600
+        await prune_once(prune, max_age)
+        pruner = asyncio.create_task(
+            prune_periodically(prune, max_age, settings.blob_prune_interval_minutes * 60)
+        )
         try:
             yield
         finally:
+            pruner.cancel()
+            await asyncio.gather(pruner, return_exceptions=True)
             engine.dispose()
 
     app = FastAPI(

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, or_, text, update
+from sqlalchemy import bindparam, func, insert, or_, text, update
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from sync.clock import MAX_DRIFT_MS, Stamp
 from sync.errors import ClockError, SyncError
@@ -33,15 +33,29 @@ from sync.protocol import (
     PushResponse,
     ResultStatus,
 )
-from sync.schema import BUILDING_SCOPED, SHAPES, user_fields
+from sync.schema import BUILDING_SCOPED, VALUES, user_fields
+from sync.server.blob_access import record_blob_refs
 from sync.server.models import utcnow
-from sync.server.replication import AppliedChange, ChangeLogEntry, ConflictEntry, StoredRow
+from sync.server.replication import ChangeLogEntry, ConflictEntry, StoredRow
 from sync.server.scope import Access, RowLookup, RowView, in_scope, write_refusal
+
+_ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
 
 #: Gives the pusher a grant on a building it creates, or None if its organisation forbids it.
 ClaimBuilding = Callable[[str], Access | None]
 
 _PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
+
+_LOG = SQLModel.metadata.tables["srv_change_log"]
+_ROWS = SQLModel.metadata.tables["srv_rows"]
+_CONFLICTS = SQLModel.metadata.tables["srv_conflicts"]
+_ANSWERS = SQLModel.metadata.tables["srv_applied_changes"]
+#: One row's new state, by primary key (``key_*``: bind names may not be column names).
+_UPDATE_ROW = (
+    update(_ROWS)
+    .where(_ROWS.c.entity == bindparam("key_entity"), _ROWS.c.id == bindparam("key_id"))
+    .values({name: bindparam(name) for name in _ROW_FIELDS})
+)
 
 
 class _CreatorAccess:
@@ -101,8 +115,8 @@ def _check_clock(change: ChangeIn) -> None:
 def _validate_values(change: ChangeIn, values: dict[str, Any]) -> None:
     data = {**values, "id": change.entity_id, "building_id": change.building_id}
     try:
-        # The pydantic core validator directly: SQLModel's model_validate wrapper costs ~10x.
-        SHAPES[change.entity].__pydantic_validator__.validate_python(data)
+        # The pydantic core validator of the plain model: no SQLModel instance is built.
+        VALUES[change.entity].__pydantic_validator__.validate_python(data)
     except ValidationError as exc:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
@@ -235,8 +249,9 @@ class PushContext:
                 }
             )
         status = ResultStatus.MERGED if merged.winning else ResultStatus.ACCEPTED
-        return ChangeResult(
-            change_id=change.change_id, status=status, winning=merged.winning, seq=seq
+        # model_construct: every value here was made by this function, not received.
+        return ChangeResult.model_construct(
+            change_id=change.change_id, status=status, reason="", winning=merged.winning, seq=seq
         )
 
     def _store(self, change: ChangeIn, row: RowView | None, state: RowState, seq: int) -> None:
@@ -258,11 +273,15 @@ class PushContext:
             self.changed_rows[key] = new
         self.lookup.remember(new)
 
-    def write(self, applied: list[dict[str, Any]]) -> None:
-        """Everything the batch changed, in a handful of multi-row statements."""
+    def write(self, answers: list[dict[str, Any]]) -> None:
+        """Everything the batch changed, in a handful of multi-row Core statements.
+
+        Core, not the ORM's bulk methods: the rows are plain dicts already, and the
+        ORM's per-row bookkeeping cost more than the database did.
+        """
         session = self.session
         if self.log_rows:
-            session.execute(insert(ChangeLogEntry), self.log_rows)
+            session.execute(insert(_LOG), self.log_rows)
             if session.get_bind().dialect.name == "postgresql":
                 # Sequences are handed out under the push lock; keep the column's own
                 # sequence in step so an insert that relies on it can never collide.
@@ -271,13 +290,46 @@ class PushContext:
                     {"seq": self.next_seq - 1},
                 )
         if self.new_rows:
-            session.execute(insert(StoredRow), [r.as_dict() for r in self.new_rows.values()])
+            session.execute(insert(_ROWS), [r.as_dict() for r in self.new_rows.values()])
         if self.changed_rows:
-            session.execute(update(StoredRow), [r.as_dict() for r in self.changed_rows.values()])
+            session.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
+        record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
         if self.conflict_rows:
-            session.execute(insert(ConflictEntry), self.conflict_rows)
-        if applied:
-            session.execute(insert(AppliedChange), applied)
+            session.execute(insert(_CONFLICTS), self.conflict_rows)
+        if answers:
+            session.execute(insert(_ANSWERS), answers)
+
+
+def _update_params(row: RowView) -> dict[str, Any]:
+    params = row.as_dict()
+    params["key_entity"] = params.pop("entity")
+    params["key_id"] = params.pop("id")
+    return params
+
+
+def _accepted(change_id: str, seq: int) -> dict[str, Any]:
+    """The answer to an accepted change, rebuilt from its change-log entry."""
+    return {"change_id": change_id, "status": "accepted", "reason": "", "winning": {}, "seq": seq}
+
+
+def _earlier_answers(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Answers already given for these change ids, so a retried batch applies nothing twice.
+
+    Only merged and rejected changes store their answer; an accepted one is known by
+    its change-log entry, which saves a write (and a JSON document) per change.
+    """
+    answered: dict[str, dict[str, Any]] = {}
+    stored = session.execute(
+        select_columns(_ANSWERS.c.change_id, _ANSWERS.c.result).where(_ANSWERS.c.change_id.in_(ids))
+    )
+    for change_id, result in stored:
+        answered[change_id] = result
+    logged = session.execute(
+        select_columns(_LOG.c.change_id, _LOG.c.seq).where(_LOG.c.change_id.in_(ids))
+    )
+    for change_id, seq in logged:
+        answered.setdefault(change_id, _accepted(change_id, seq))
+    return answered
 
 
 def push(
@@ -297,16 +349,10 @@ def push(
         accesses=dict(accesses),
         claim_building=claim_building,
     )
-    ids = [change.change_id for change in request.changes]
-    earlier_answers = session.execute(
-        select(AppliedChange.change_id, AppliedChange.result).where(
-            col(AppliedChange.change_id).in_(ids)
-        )
-    )
-    answered: dict[str, dict[str, Any]] = {cid: result for cid, result in earlier_answers}
+    answered = _earlier_answers(session, [change.change_id for change in request.changes])
     context.lookup.prefetch((c.entity, c.entity_id) for c in request.changes)
     results = []
-    applied: list[dict[str, Any]] = []
+    to_store: list[dict[str, Any]] = []
     for change in request.changes:
         earlier = answered.get(change.change_id)
         if earlier is not None:
@@ -315,23 +361,34 @@ def push(
         try:
             result = context.apply(change)
         except (ChangeRejectedError, ClockError) as exc:
-            result = ChangeResult(
-                change_id=change.change_id, status=ResultStatus.REJECTED, reason=str(exc)
+            result = ChangeResult.model_construct(
+                change_id=change.change_id,
+                status=ResultStatus.REJECTED,
+                reason=str(exc),
+                winning={},
+                seq=None,
             )
-        answer = result.model_dump(mode="json")
+        answer = {
+            "change_id": result.change_id,
+            "status": result.status.value,
+            "reason": result.reason,
+            "winning": result.winning,
+            "seq": result.seq,
+        }
         answered[change.change_id] = answer
-        applied.append(
-            {
-                "change_id": change.change_id,
-                "device_id": request.device_id,
-                "user_id": user_id,
-                "result": answer,
-                "created_at": context.now,
-            }
-        )
+        if result.status is not ResultStatus.ACCEPTED:
+            to_store.append(
+                {
+                    "change_id": change.change_id,
+                    "device_id": request.device_id,
+                    "user_id": user_id,
+                    "result": answer,
+                    "created_at": context.now,
+                }
+            )
         results.append(result)
-    context.write(applied)
-    return PushResponse(results=results, cursor=max(context.next_seq - 1, 0))
+    context.write(to_store)
+    return PushResponse.model_construct(results=results, cursor=max(context.next_seq - 1, 0))
 
 
 def _visible(

@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from sync.server.api.deps import AuthUser, get_current_user
 from sync.server.api.routes import blobs as blob_routes
 from sync.server.api.routes.blobs import parse_range, router
+from sync.server.blob_access import BLOB_FIELDS, blob_shas
 from sync.server.blobs import (
     BlobBusyError,
     BlobHashMismatchError,
@@ -201,7 +202,7 @@ def test_chunked_body_longer_than_announced_keeps_partial(
 
         response = put(http, digest, too_much(), length=len(data), offset=1000)
         assert response.status_code == 400
-        assert storage.partial_size(digest) == 1000
+        assert storage.partial_size(digest, owner=USER.id) == 1000
 
 
 def test_stalled_upload_is_cut_off_and_keeps_its_bytes(
@@ -221,7 +222,7 @@ def test_stalled_upload_is_cut_off_and_keeps_its_bytes(
         answer = raw.recv(65536).decode()
     assert answer.startswith("HTTP/1.1 408")
     assert "upload-offset: 100" in answer.lower()
-    assert storage.partial_size(digest) == 100
+    assert storage.partial_size(digest, owner=USER.id) == 100
 
 
 # --- in-process ----------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ def test_too_large_is_413_without_reading_the_body(
 def test_body_longer_than_announced_is_400(api: TestClient, storage: LocalDiskBlobStorage) -> None:
     response = put(api, "b" * 64, b"x" * 20, length=10)
     assert response.status_code == 400
-    assert storage.partial_size("b" * 64) == 0
+    assert storage.partial_size("b" * 64, owner=USER.id) == 0
     assert put(api, "b" * 64, b"", length=10, offset=11).status_code == 400
 
 
@@ -439,3 +440,14 @@ def test_parse_range() -> None:
         parse_range("bytes=10-", 10)
     with pytest.raises(ValueError):
         parse_range("bytes=-0", 10)
+
+
+def test_blob_fields_cover_every_file_row() -> None:
+    assert BLOB_FIELDS == {
+        "document": ("blob_sha256",),
+        "attachment": ("blob_sha256",),
+        "note": ("audio_sha256",),
+    }
+    assert blob_shas("note", {"audio_sha256": None}) == set()
+    assert blob_shas("document", {"blob_sha256": "not a hash"}) == set()
+    assert blob_shas("equipment", {"blob_sha256": sha(b"x")}) == set()

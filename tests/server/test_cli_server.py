@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from arxos_desktop.cli_server import RoleName
 from sync.server.models import Role
+from tests.server.conftest import on_both_databases
+from tests.server.test_server_import import (
+    CT1,
+    DEMO_REPO,
+    edit_json,
+    remove_camera,
+    set_field,
+)
 
 B1 = "0193b6c0-0000-7000-8000-000000000001"
 B2 = "0193b6c0-0000-7000-8000-000000000002"
@@ -151,3 +162,57 @@ def test_adding_an_existing_user_is_a_conflict(tmp_path: Path) -> None:
     )
     assert again.returncode == 5
     assert "a@example.com exists" in again.stderr
+
+
+def change_log_size(database_url: str) -> int:
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM srv_change_log")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@on_both_databases
+def test_server_import_reports_a_revised_survey_then_updates_and_prunes(
+    tmp_path: Path, database_url: str
+) -> None:
+    home, repo = tmp_path / "server", tmp_path / "repo"
+    db = ("--database-url", database_url)
+    shutil.copytree(DEMO_REPO, repo)
+    ok(home, "server", "user", "add", "a@example.com", "--password-stdin", *db,
+       stdin="long enough\n")  # fmt: skip
+    importing = ("server", "import", str(repo), "--owner", "a@example.com", *db)
+    total = sum(ok(home, *importing)["inserted"].values())
+    set_field(repo, CT1, "status", "needs_service")
+    remove_camera(repo)
+    logged = change_log_size(database_url)
+
+    plain = arx(home, *importing)
+    assert plain.returncode == 0, plain.stderr
+    assert "0 rows added, 0 updated (0 fields), 567 unchanged" in plain.stdout
+    assert "left as they are (--update changes them): 1 equipment" in plain.stdout
+    assert "(--update --prune deletes them): 1 equipment, 1 connection" in plain.stdout
+
+    refused = arx(home, *importing, "--prune", "--json")
+    assert refused.returncode == 4
+    assert "only works with --update" in json.loads(refused.stdout)["error"]["message"]
+    edit_json(repo / "equipment.json", lambda rows: [{**rows[0], "status": "broken"}, *rows[1:]])
+    invalid = arx(home, *importing, "--update", "--json")
+    assert invalid.returncode == 4
+    assert json.loads(invalid.stdout)["error"]["kind"] == "invalid_repository"
+    assert change_log_size(database_url) == logged
+    set_field(repo, CT1, "status", "needs_service")
+
+    done = ok(home, *importing, "--update", "--prune")
+    assert (done["update"], done["prune"], done["changed"]) == (True, True, True)
+    assert done["updated"] == done["updated_fields"] == {"equipment": 1}
+    assert done["deleted"] == {"connection": 1, "equipment": 1}
+    assert done["inserted"] == {} and done["rejected"] == [] and done["skipped_deleted"] == {}
+    assert sum(done["unchanged"].values()) == total - 3
+    assert change_log_size(database_url) == logged + 3
+
+    shown = arx(home, *importing, "--update", "--prune")
+    assert shown.returncode == 0, shown.stderr
+    assert "0 rows added, 0 updated (0 fields), 0 deleted, 568 unchanged" in shown.stdout
+    assert change_log_size(database_url) == logged + 3

@@ -36,7 +36,7 @@ from sync.outbox import read_changes
 from sync.server.core.config import ServerSettings
 from sync.server.db import session_scope
 from sync.server.main import create_app
-from sync.server.replication import AppliedChange, ConflictEntry, StoredRow
+from sync.server.replication import ChangeLogEntry, ConflictEntry, StoredRow
 from tests.conftest import build_sample
 from tests.server.conftest import SECRET
 
@@ -249,7 +249,8 @@ def check_nothing_lost(
         losers = {
             (c.entity_id, c.field, repr(c.loser_value)) for c in session.exec(select(ConflictEntry))
         }
-        seq_of = {a.change_id: int(a.result["seq"]) for a in session.exec(select(AppliedChange))}
+        # Accepted changes are known by their log entry; merged ones also store an answer.
+        seq_of = {e.change_id: int(e.seq or 0) for e in session.exec(select(ChangeLogEntry))}
     newest: dict[tuple[str, str], Edit] = {}
     for edit in made:
         key = (edit.entity_id, edit.field)

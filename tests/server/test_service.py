@@ -31,6 +31,8 @@ ACCOUNT_TABLES = {
     "srv_refresh_tokens",
     "srv_api_keys",
     "srv_grants",
+    "srv_blob_refs",
+    "srv_blob_uploads",
 }
 
 

@@ -92,6 +92,11 @@ class ServerSettings(BaseSettings):
     pull_page_max: int = Field(default=MAX_PULL_PAGE, ge=1)
     blob_dir: Path = Field(default_factory=_blob_dir)
     blob_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    #: An unfinished upload nobody resumed for this long is deleted (its device gave up, or
+    #: it belonged to a removed user); a device that comes back later starts that file over.
+    blob_partial_max_age_hours: float = Field(default=72, gt=0)
+    #: How often the running service looks for such uploads (it also does at start-up).
+    blob_prune_interval_minutes: float = Field(default=60, gt=0)
     #: Server-wide switch: may members (not only superusers) create buildings by pushing them?
     orgs_allow_member_buildings: bool = True
     #: Browser origins allowed to call the API; comma-separated or a JSON list.

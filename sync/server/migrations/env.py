@@ -1,10 +1,10 @@
 """Alembic environment of the sync service, driven from code by ``sync.server.db``.
 
-One metadata covers the account tables (``models``) and the replication
-tables (``replication``). Only ``srv_*`` tables belong to the server: the
-replica tables of ``sync.schema`` share ``SQLModel.metadata`` but live on
-devices, so autogenerate ignores them. SQLite cannot alter most columns in
-place, hence batch mode there.
+One metadata covers the account tables (``models``), the replication
+tables (``replication``) and the blob access tables (``blob_access``). Only
+``srv_*`` tables belong to the server: the replica tables of ``sync.schema``
+share ``SQLModel.metadata`` but live on devices, so autogenerate ignores
+them. SQLite cannot alter most columns in place, hence batch mode there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, create_engine, pool
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from sync.server import models, replication  # noqa: F401  (they register their tables)
+from sync.server import blob_access, models, replication  # noqa: F401  (they register tables)
 
 target_metadata = SQLModel.metadata
 

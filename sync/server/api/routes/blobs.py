@@ -12,6 +12,13 @@ blob's name is already known to both ends (its SHA-256):
 
 Bodies are streamed to and from storage in a worker thread, never held whole in
 memory: a 500 MB drawing costs about a megabyte of RAM per request.
+
+Access follows the rows (``sync.server.blob_access``): a user reads a blob they
+uploaded or one that a row they may see cites. To anyone else a stored blob
+looks exactly like a missing one, so its hash cannot be used to probe for it,
+and a PUT of it is a normal upload whose verified bytes prove possession rather
+than an "already stored" that would admit it exists. Each user's partial upload
+is their own for the same reason.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import contextlib
 import errno
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, BinaryIO, Final
 
 import anyio
@@ -29,12 +37,16 @@ from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
+from sync.server import blob_access
 from sync.server.api.deps import CurrentUser, SettingsDep
 from sync.server.blobs import (
     SHA256_PATTERN,
     BlobHashMismatchError,
+    BlobInfo,
     BlobNotFoundError,
     BlobOffsetMismatchError,
     BlobStorage,
@@ -60,6 +72,42 @@ def get_blob_storage(settings: SettingsDep) -> BlobStorage:
 
 
 BlobStorageDep = Annotated[BlobStorage, Depends(get_blob_storage)]
+
+
+@dataclass(frozen=True, slots=True)
+class BlobGate:
+    """The access rule, asked for one signed-in user; each question in a worker thread.
+
+    Every question opens a short session of its own rather than using the
+    request's: an upload or download can last minutes, and a transaction held
+    open that long would pin a pooled connection (and, on SQLite, an old snapshot
+    that a later write could not upgrade from).
+    """
+
+    engine: Engine
+    user_id: str
+
+    async def may_read(self, sha256: str) -> bool:
+        return await anyio.to_thread.run_sync(self._may_read, sha256)
+
+    async def record_upload(self, sha256: str) -> None:
+        await anyio.to_thread.run_sync(self._record_upload, sha256)
+
+    def _may_read(self, sha256: str) -> bool:
+        with Session(self.engine) as session:
+            return blob_access.may_read(session, sha256, self.user_id)
+
+    def _record_upload(self, sha256: str) -> None:
+        with Session(self.engine) as session:
+            blob_access.record_upload(session, sha256, self.user_id)
+            session.commit()
+
+
+def get_blob_gate(request: Request, user: CurrentUser) -> BlobGate:
+    return BlobGate(request.app.state.engine, user.id)
+
+
+BlobGateDep = Annotated[BlobGate, Depends(get_blob_gate)]
 Sha256 = Annotated[
     str, Path(pattern=SHA256_PATTERN, description="Lower-case hex SHA-256 of the file's bytes")
 ]
@@ -123,12 +171,14 @@ def _problem(code: int, detail: str, headers: dict[str, str] | None = None) -> J
         404: {"description": "Not complete; upload from Upload-Offset", "headers": _OFFSET_HEADER},
     },
 )
-async def head_blob(sha256: Sha256, storage: BlobStorageDep, user: CurrentUser) -> Response:
-    """Is the blob complete, and if not, where should its upload continue?"""
-    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+async def head_blob(sha256: Sha256, storage: BlobStorageDep, gate: BlobGateDep) -> Response:
+    """Is the blob complete (and yours to read), and if not, where should your upload go on?"""
+    info = await _readable(storage, gate, sha256)
     if info is not None:
         return Response(headers=_blob_headers(sha256, info.size))
-    offset = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+    offset = await anyio.to_thread.run_sync(
+        lambda: storage.partial_size(sha256, owner=gate.user_id)
+    )
     return Response(
         status_code=status.HTTP_404_NOT_FOUND,
         headers={"Upload-Offset": str(offset), "Cache-Control": "no-store"},
@@ -159,17 +209,22 @@ async def put_blob(
     sha256: Sha256,
     storage: BlobStorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    gate: BlobGateDep,
     upload_length: Annotated[int, Header(alias="Upload-Length", ge=0)],
     upload_offset: Annotated[int, Header(alias="Upload-Offset", ge=0)] = 0,
 ) -> Response:
-    """Append the body at ``Upload-Offset``; the last byte publishes the verified blob."""
+    """Append the body at ``Upload-Offset``; the last byte publishes the verified blob.
+
+    A blob stored already but not readable by the caller is uploaded like a new
+    one: its verified bytes then make the caller one of its uploaders.
+    """
     if upload_length > settings.blob_max_bytes:
         return _problem(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"The file is larger than this server accepts ({settings.blob_max_bytes} bytes)",
         )
-    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    owner = gate.user_id
+    info = await _readable(storage, gate, sha256)
     if info is not None:
         await _drain(request)
         return JSONResponse(BlobReceipt(sha256=sha256, size=info.size).model_dump())
@@ -182,10 +237,10 @@ async def put_blob(
             status.HTTP_400_BAD_REQUEST,
             f"The body is longer than the {remaining} bytes Upload-Length leaves",
         )
-    current = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+    current = await anyio.to_thread.run_sync(lambda: storage.partial_size(sha256, owner=owner))
     if current > upload_length:
         # Bytes past the announced total can never hash right: start this blob afresh.
-        await anyio.to_thread.run_sync(storage.discard_partial, sha256)
+        await anyio.to_thread.run_sync(lambda: storage.discard_partial(sha256, owner=owner))
         current = 0
     if current != upload_offset:
         return _conflict(str(BlobOffsetMismatchError(upload_offset, current)), current)
@@ -193,7 +248,9 @@ async def put_blob(
     body = _coalesce(request.stream(), _WRITE_CHUNK, UPLOAD_IDLE_SECONDS)
     try:
         size = await anyio.to_thread.run_sync(
-            lambda: storage.append(sha256, upload_offset, _blocking(body), limit=remaining),
+            lambda: storage.append(
+                sha256, upload_offset, _blocking(body), limit=remaining, owner=owner
+            ),
             limiter=_uploads_limiter(),
         )
     except BlobOffsetMismatchError as exc:
@@ -206,7 +263,7 @@ async def put_blob(
     except ClientDisconnect:
         return _problem(status.HTTP_400_BAD_REQUEST, "The upload was interrupted")
     except TimeoutError:
-        current = await anyio.to_thread.run_sync(storage.partial_size, sha256)
+        current = await anyio.to_thread.run_sync(lambda: storage.partial_size(sha256, owner=owner))
         return _problem(
             status.HTTP_408_REQUEST_TIMEOUT,
             "The upload stalled; resume it from Upload-Offset",
@@ -229,15 +286,21 @@ async def put_blob(
             headers={"Upload-Offset": str(size)},
         )
     try:
-        info = await anyio.to_thread.run_sync(storage.finalize, sha256, limiter=_uploads_limiter())
+        info = await anyio.to_thread.run_sync(
+            lambda: storage.finalize(sha256, owner=owner), limiter=_uploads_limiter()
+        )
     except BlobHashMismatchError as exc:
         return _problem(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
     except BlobOffsetMismatchError as exc:
         return _conflict(str(exc), exc.current)
-    except BlobNotFoundError:  # a concurrent upload finished it, or lost its partial
-        info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    except BlobNotFoundError:
+        # Another request of this user finished it, or the partial was pruned: only
+        # the rule, not the missing partial, may say whether the caller holds the blob.
+        info = await _readable(storage, gate, sha256)
         if info is None:
             return _conflict("The upload must start again at byte 0", 0)
+    else:
+        await gate.record_upload(sha256)
     return JSONResponse(
         BlobReceipt(sha256=sha256, size=info.size).model_dump(),
         status_code=status.HTTP_201_CREATED,
@@ -258,11 +321,11 @@ async def put_blob(
 async def get_blob(
     sha256: Sha256,
     storage: BlobStorageDep,
-    user: CurrentUser,
+    gate: BlobGateDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """The blob's bytes, or one ``Range`` of them (206) so an interrupted download resumes."""
-    info = await anyio.to_thread.run_sync(storage.stat, sha256)
+    info = await _readable(storage, gate, sha256)
     if info is None:
         return _problem(status.HTTP_404_NOT_FOUND, str(BlobNotFoundError(sha256)))
     size = info.size
@@ -293,6 +356,17 @@ async def get_blob(
         media_type="application/octet-stream",
         headers=headers,
     )
+
+
+async def _readable(storage: BlobStorage, gate: BlobGate, sha256: str) -> BlobInfo | None:
+    """The blob if it is stored and the caller may read it; else ``None``, as if missing.
+
+    The rule is asked before the store, so a refusal costs the same whether or
+    not the blob exists: not even the answer's timing tells an outsider which.
+    """
+    if not await gate.may_read(sha256):
+        return None
+    return await anyio.to_thread.run_sync(storage.stat, sha256)
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
