@@ -27,6 +27,7 @@ from arxos_desktop.cli_conflicts import conflicts_app
 from arxos_desktop.cli_equipment import equipment_app, note_app, search, workorder_app
 from arxos_desktop.cli_server import (
     AccountExistsError,
+    NoGrantError,
     ServerDatabaseError,
     UnknownUserError,
     serve,
@@ -337,6 +338,7 @@ def _classify(exc: ArxosError) -> tuple[ExitCode, str]:
     demo = sys.modules.get("arxos_desktop.demo")
     table: list[tuple[Any, ExitCode, str]] = [
         (UnknownUserError, ExitCode.NOT_FOUND, "not_found"),
+        (NoGrantError, ExitCode.NOT_FOUND, "not_found"),
         (AccountExistsError, ExitCode.CONFLICT, "conflict"),
         (ServerDatabaseError, ExitCode.REPLICA_UNAVAILABLE, "database_unavailable"),
         (ServerUnreachableError, ExitCode.OFFLINE, "offline"),

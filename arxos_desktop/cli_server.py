@@ -52,6 +52,10 @@ class UnknownUserError(ArxosError):
     """No account has that email."""
 
 
+class NoGrantError(ArxosError):
+    """The user has no grant on that building (nothing to revoke)."""
+
+
 class AccountExistsError(ArxosError):
     """An account with that email already exists."""
 
@@ -346,6 +350,27 @@ def grant(
         )
         doc = {"user": user.email, **_grant_json(row)}
     out.emit(doc, lambda: out.show(f"{doc['user']}: {_describe_grant(doc)}"))
+
+
+@server_app.command("revoke")
+def revoke(
+    user_email: Annotated[str, typer.Argument(metavar="USER_EMAIL")],
+    building_id: Annotated[str, typer.Argument(metavar="BUILDING_ID", help="The building's id.")],
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Take a user's access to a building away; their devices drop its rows at the next sync."""
+    from sync.ids import is_valid_id
+    from sync.server import crud
+
+    building = building_id.strip().lower()
+    if not is_valid_id(building):
+        raise InputError(f"{building_id!r} is not a building id (a UUID, as `arx buildings` shows)")
+    with _server_db(database_url) as session:
+        user = crud.require_user(session, user_email)
+        if not crud.revoke_grant(session, user_id=user.id, building_id=building):
+            raise NoGrantError(f"{user.email} has no grant on building {building}")
+        doc = {"user": user.email, "building_id": building, "revoked": True}
+    out.emit(doc, lambda: out.show(f"{doc['user']}: no longer has access to {building}"))
 
 
 # -- API keys --------------------------------------------------------------------------

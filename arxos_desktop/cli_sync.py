@@ -292,6 +292,10 @@ def _report_doc(report: Any, server: str, target: Any) -> dict[str, Any]:
     return doc
 
 
+def _removed_by_scope(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''} you no longer have access to"
+
+
 def _show_summary(doc: dict[str, Any]) -> None:
     table = out.PlainTable.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -304,6 +308,8 @@ def _show_summary(doc: dict[str, Any]) -> None:
     for reason, count in Counter(doc["rejections"]).items():
         table.add_row("", Text(f"rejected ×{count}: {reason}", style="red"))
     table.add_row("Pulled", f"{doc['pulled']} row{'s' if doc['pulled'] != 1 else ''}")
+    if doc["removed_by_scope"]:
+        table.add_row("Removed", _removed_by_scope(doc["removed_by_scope"]))
     table.add_row("Conflicts", f"{doc['conflicts']} new")
     table.add_row("Files", f"{doc['blobs_uploaded']} up, {doc['blobs_downloaded']} down")
     table.add_row("Cursor", str(doc["cursor"]))
@@ -353,6 +359,8 @@ def _watch(client: Any, target: Any, server: str, interval: float) -> None:
             f"{doc['conflicts']} new conflicts, files {doc['blobs_uploaded']} up "
             f"{doc['blobs_downloaded']} down"
         )
+        if doc["removed_by_scope"]:
+            line += f", {_removed_by_scope(doc['removed_by_scope'])}"
         out.show(line)
         for reason, count in Counter(doc["rejections"]).items():
             out.show(Text(f"    rejected ×{count}: {reason}", style="red"))

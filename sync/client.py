@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import httpx
 from pydantic import ValidationError
@@ -26,15 +26,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from sync import jsonfast
 from sync.errors import SyncError
 from sync.outbox import Change
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
     DEFAULT_PUSH_BATCH,
-    ChangeIn,
     ChangeResult,
     PullResponse,
-    PushRequest,
     PushResponse,
     ResultStatus,
 )
@@ -68,6 +67,8 @@ class SyncTarget(Protocol):
     def cursor(self) -> int: ...
     def apply_pull(self, page: PullResponse) -> None: ...
     def missing_blobs(self) -> dict[str, Path]: ...
+    def scope_tags(self) -> dict[str, str]: ...
+    def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int: ...
 
 
 @dataclass
@@ -137,23 +138,32 @@ class SyncReport:
     blobs_downloaded: int = 0
     cursor: int = 0
     seconds: float = 0.0
+    #: Rows removed because the user may no longer see them (their access narrowed or ended).
+    removed_by_scope: int = 0
 
+
+_JSON = {"Content-Type": "application/json"}
 
 Progress = Callable[[str, int, int], None]
 
 
-def _to_wire(change: Change) -> ChangeIn:
-    # The outbox holds only what the store's writer validated; the server validates again.
-    return ChangeIn.model_construct(
-        change_id=change.change_id,
-        entity=change.entity,
-        entity_id=change.entity_id,
-        building_id=change.building_id,
-        op=change.op,
-        fields=change.fields,
-        base_rev=change.base_rev,
-        hlc=change.hlc,
-    )
+def _to_wire(change: Change) -> dict[str, Any]:
+    """A queued change as a ``ChangeIn`` JSON object.
+
+    A plain dict, not a model: the outbox holds only what the store's writer
+    validated, the server validates again, and building models here only to dump
+    them again cost as much as the HTTP round trip.
+    """
+    return {
+        "change_id": change.change_id,
+        "entity": change.entity,
+        "entity_id": change.entity_id,
+        "building_id": change.building_id,
+        "op": change.op.value,
+        "fields": change.fields,
+        "base_rev": change.base_rev,
+        "hlc": change.hlc,
+    }
 
 
 def _reason(response: httpx.Response) -> str:
@@ -162,6 +172,41 @@ def _reason(response: httpx.Response) -> str:
     except ValueError:
         detail = None
     return detail if isinstance(detail, str) else f"HTTP {response.status_code}"
+
+
+#: Asks the server to list the caller's buildings with their scope tags (``PullResponse.scopes``).
+_WITH_SCOPES: Final = {"scopes": "true"}
+
+
+@dataclass
+class _ScopeWatch:
+    """What the pages of one pull run said about the caller's access, for the rescope.
+
+    Each page carries the scope tags it was filtered under; a building whose tag was
+    not the same on every page, or not the one the replica holds, must be checked.
+    A run from cursor 0 is itself a snapshot of each building whose tag held still,
+    so for those it keeps the ids it received and no second download is needed.
+    """
+
+    from_start: bool
+    tags: list[dict[str, str]] = field(default_factory=list)
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    #: A page came without tags: the server predates them, so nothing can be checked.
+    legacy: bool = False
+
+    def observe(self, page: PullResponse) -> None:
+        if page.scopes is None:
+            self.legacy = True
+            return
+        self.tags.append(page.scopes)
+        if self.from_start:
+            for change in page.changes:
+                if change.building_id is not None:
+                    self.seen.setdefault(change.building_id, set()).add(change.entity_id)
+
+    def tags_of(self, building_id: str) -> set[str | None]:
+        """The building's tag on each page (None on a page where it was not granted)."""
+        return {tags.get(building_id) for tags in self.tags}
 
 
 class SyncClient:
@@ -234,10 +279,10 @@ class SyncClient:
                     upload_blob(self.http, sha, path)
                     uploaded.add(sha)
                     report.blobs_uploaded += 1
-            request = PushRequest(
-                device_id=self.target.device_id, changes=[_to_wire(c) for c in batch]
+            body = {"device_id": self.target.device_id, "changes": [_to_wire(c) for c in batch]}
+            response = self._request(
+                "POST", "/v1/sync/push", content=jsonfast.dumps_bytes(body), headers=_JSON
             )
-            response = self._request("POST", "/v1/sync/push", json=request.model_dump(mode="json"))
             try:
                 answer = PushResponse.model_validate_json(response.content)
             except (ValueError, ValidationError) as exc:
@@ -260,14 +305,16 @@ class SyncClient:
 
     def pull_all(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Pull pages until the server has nothing newer; each page applies atomically."""
+        watch = _ScopeWatch(from_start=self.target.cursor() == 0)
         while True:
-            params = {"cursor": self.target.cursor(), "limit": self.page_size}
+            params = {"cursor": self.target.cursor(), "limit": self.page_size, **_WITH_SCOPES}
             response = self._request("GET", "/v1/sync/pull", params=params)
             try:
                 page = PullResponse.model_validate_json(response.content)
             except (ValueError, ValidationError) as exc:
                 raise ServerError("The sync server sent a page this app cannot read") from exc
             self.target.apply_pull(page)
+            watch.observe(page)
             report.pulled += len(page.changes)
             report.conflicts += len(page.conflicts)
             report.cursor = page.cursor
@@ -276,7 +323,68 @@ class SyncClient:
                     "pull", report.pulled, report.pulled + (self.page_size if page.has_more else 0)
                 )
             if not page.has_more:
+                self._reconcile_scopes(report, watch)
                 return
+
+    def _reconcile_scopes(self, report: SyncReport, watch: _ScopeWatch) -> None:
+        """Make the replica hold exactly what the user may see now, building by building.
+
+        The cursor only brings rows changed after it, so an access change is caught by
+        comparing scope tags (``docs/sync-protocol.md``, "Access changes"): a building
+        whose tag changed, or that is new to the device, is re-pulled whole and the rows
+        it no longer shows are removed; a building that left the list is removed. The
+        replica stores a building's new tag only once that is done, so a re-pull cut
+        short by the network is simply done again at the next sync.
+        """
+        if watch.legacy or not watch.tags:
+            return  # a server that cannot report access changes
+        known = self.target.scope_tags()
+        current = watch.tags[-1]
+        for building_id, tag in sorted(current.items()):
+            tags = watch.tags_of(building_id)
+            if tags == {known.get(building_id)}:
+                continue
+            if watch.from_start and tags == {tag}:
+                # This run started at cursor 0 under one unchanged access: it was the snapshot.
+                snapshot: tuple[set[str], str] | None = (watch.seen.get(building_id, set()), tag)
+            else:
+                snapshot = self._repull(report, building_id)
+            if snapshot is not None:
+                seen, held = snapshot
+                report.removed_by_scope += self.target.finish_rescope(building_id, seen, held)
+        for building_id in sorted(set(known) - set(current)):
+            report.removed_by_scope += self.target.finish_rescope(building_id, set(), None)
+
+    def _repull(self, report: SyncReport, building_id: str) -> tuple[set[str], str] | None:
+        """Every row of one building the user may see now: the ids, and the tag they hold for.
+
+        Pages are applied as usual but leave the device's cursor where it was: rows of
+        other buildings changed after it are still to come. None when the access changed
+        again between pages (the rows are kept, nothing is removed: the next sync retries).
+        """
+        keep = self.target.cursor()
+        seen: set[str] = set()
+        tags: set[str | None] = set()
+        cursor = 0
+        while True:
+            params = {"cursor": cursor, "limit": self.page_size, "building": building_id}
+            page = self._get_page({**params, **_WITH_SCOPES})
+            self.target.apply_pull(page.model_copy(update={"cursor": keep}))
+            seen.update(c.entity_id for c in page.changes if c.building_id == building_id)
+            tags.add((page.scopes or {}).get(building_id))
+            report.pulled += len(page.changes)
+            cursor = page.cursor
+            if not page.has_more:
+                break
+        tag = tags.pop() if len(tags) == 1 else None
+        return (seen, tag) if tag is not None else None
+
+    def _get_page(self, params: dict[str, Any]) -> PullResponse:
+        response = self._request("GET", "/v1/sync/pull", params=params)
+        try:
+            return PullResponse.model_validate_json(response.content)
+        except (ValueError, ValidationError) as exc:
+            raise ServerError("The sync server sent a page this app cannot read") from exc
 
     def fetch_blobs(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Download the drawings, photos and recordings that pulled rows refer to."""

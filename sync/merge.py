@@ -79,6 +79,9 @@ def merge_change(
     incoming = dict(fields)
     if op is Op.DELETE:
         incoming = {DELETED: True}
+    # One clock object for every field this change sets: the server stores clocks per
+    # field, and sharing the object lets it encode each distinct clock only once.
+    stamp = FieldClock(hlc, seq)
     if current is None:
         row = RowState(values={}, clocks={}, deleted=False)
         for name, value in incoming.items():
@@ -86,7 +89,7 @@ def merge_change(
                 row.deleted = bool(value)
             else:
                 row.values[name] = value
-            row.clocks[name] = FieldClock(hlc, seq)
+            row.clocks[name] = stamp
         return MergeResult(row=row, applied=dict(incoming))
 
     row = RowState(dict(current.values), dict(current.clocks), current.deleted)
@@ -107,7 +110,7 @@ def merge_change(
                 row.deleted = bool(value)
             else:
                 row.values[name] = value
-            row.clocks[name] = FieldClock(hlc, seq)
+            row.clocks[name] = stamp
             result.applied[name] = value
             if concurrent and clock is not None:
                 result.conflicts.append(Conflict(name, value, stored, hlc, clock.hlc))

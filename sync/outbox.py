@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sync import jsonfast
 from sync.ids import new_id
 
 
@@ -95,7 +96,7 @@ def _from_row(row: tuple[Any, ...]) -> Change:
         entity_id=entity_id,
         building_id=building_id,
         op=Op(op),
-        fields=json.loads(fields),
+        fields=jsonfast.loads(fields),
         base_rev=base_rev,
         hlc=hlc,
         seq=seq,

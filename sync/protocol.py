@@ -113,6 +113,10 @@ class ConflictRecord(_Message):
     seq: int
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class PullResponse(_Message):
     """One page of row states after ``cursor``; ``conflicts`` recorded in the same range."""
 
@@ -120,3 +124,7 @@ class PullResponse(_Message):
     conflicts: list[ConflictRecord] = Field(default_factory=list)
     cursor: int
     has_more: bool
+    #: Building id → scope tag of every building the caller was granted, when the pull asked
+    #: for them (``scopes=true``). Left out of the JSON otherwise: older clients forbid unknown
+    #: fields, and ``None`` tells a newer client the server cannot report access changes.
+    scopes: dict[str, str] | None = Field(default=None, exclude_if=_is_none)

@@ -289,6 +289,37 @@ def test_rejected_changes_are_reported_and_stay_visible_with_their_reason(
     assert "read-only" in table.stdout
 
 
+def test_access_taken_away_leaves_the_device_and_sync_says_so(
+    server: Server, pair: Pair, tmp_path: Path
+) -> None:
+    email = "floor1@example.com"
+    with session_scope(server.app.state.engine) as session:
+        crud.create_user(session, email=email, password=PASSWORD)
+    building_id = arx(pair.a, "buildings", "--json").ok()[0]["id"]
+    home = tmp_path / "floor1"
+
+    def admin(*args: str) -> Any:
+        return arx(home, "server", *args, "--json", env=server.env).ok()
+
+    admin("grant", email, building_id, "--role", "technician")
+    proc = start(home, "login", "--server", server.url, "--email", email,
+                 "--password-stdin", "--json", stdin=True)  # fmt: skip
+    finish(proc, stdin=PASSWORD + "\n")[0].ok()
+    assert arx(home, "sync", "--json").ok()["removed_by_scope"] == 0
+    everything = len(arx(home, "equipment", "list", "--json").ok())
+
+    admin("grant", email, building_id, "--role", "technician", "--floors", "1")
+    narrowed = arx(home, "sync")
+    assert narrowed.code == 0, narrowed.stderr
+    assert "Removed" in narrowed.stdout and "you no longer have access to" in narrowed.stdout
+    assert 0 < len(arx(home, "equipment", "list", "--json").ok()) < everything
+
+    admin("revoke", email, building_id)
+    revoked = arx(home, "sync", "--json").ok()
+    assert revoked["removed_by_scope"] > 0 and revoked["pending_changes"] == 0
+    assert arx(home, "buildings", "--json").ok() == []
+
+
 def test_watch_syncs_until_ctrl_c_and_exits_cleanly(pair: Pair) -> None:
     proc = start(pair.b, "sync", "--watch", "--interval", "1")
     assert proc.stdout is not None

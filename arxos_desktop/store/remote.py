@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from arxos_desktop.store import rescope
+from arxos_desktop.store.bulk import insert_indexed
 from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.engine import get_meta, set_meta
 from arxos_desktop.store.replica import Replica
@@ -75,27 +77,50 @@ class ReplicaSyncTarget:
         return missing
 
     def record_push(self, changes: list[Change], results: list[ChangeResult]) -> None:
-        """Acknowledged changes leave the outbox; rejected ones stay, marked with the reason."""
+        """Acknowledged changes leave the outbox; rejected ones stay, marked with the reason.
+
+        Answers are handled in order, but outbox writes are gathered into one
+        ``executemany`` per run of answers: only a merged answer (another value won)
+        must see the outbox exactly as it stood after the answers before it.
+        """
         by_id = {c.change_id: c for c in changes}
         conn = self.replica.conn
+        done: list[tuple[str]] = []
+        rejected: list[tuple[str, str, str]] = []
+
+        def flush() -> None:
+            conn.executemany("DELETE FROM outbox WHERE change_id = ?", done)
+            conn.executemany(
+                "UPDATE outbox SET state = ?, reason = ? WHERE change_id = ?", rejected
+            )
+            done.clear()
+            rejected.clear()
+
         with self.replica.remote_transaction():
             for result in results:
                 change = by_id.get(result.change_id)
                 if change is None:
                     continue
                 if result.status is ResultStatus.REJECTED:
-                    conn.execute(
-                        "UPDATE outbox SET state = ?, reason = ? WHERE change_id = ?",
-                        (ChangeState.REJECTED.value, result.reason, result.change_id),
-                    )
+                    rejected.append((ChangeState.REJECTED.value, result.reason, result.change_id))
                     continue
-                conn.execute("DELETE FROM outbox WHERE change_id = ?", (result.change_id,))
+                done.append((result.change_id,))
                 if result.winning:
+                    flush()
                     self._apply_fields(change.entity, change.entity_id, result.winning)
+            flush()
 
     def cursor(self) -> int:
         value = get_meta(self.replica.conn, _CURSOR_KEY)
         return int(value) if value else 0
+
+    def scope_tags(self) -> dict[str, str]:
+        """The access each building was last reconciled under (see :mod:`rescope`)."""
+        return rescope.scope_tags(self.replica.conn)
+
+    def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int:
+        """Let go of the building's rows the user may no longer see (see :mod:`rescope`)."""
+        return rescope.finish_rescope(self.replica, building_id, seen, tag)
 
     def apply_pull(self, page: PullResponse) -> None:
         """One page in one transaction: rows, conflicts and the new cursor land together."""
@@ -139,7 +164,8 @@ class ReplicaSyncTarget:
                 # Packed stamps compare as strings in clock order.
                 newest = pulled.hlc if newest is None or pulled.hlc > newest else newest
             for entity, params in inserts.items():
-                conn.executemany(codec_for(entity).insert_sql, params)
+                codec = codec_for(entity)
+                insert_indexed(conn, codec.table, codec.insert_sql, params)
             for conflict in page.conflicts:
                 conn.execute(
                     "INSERT OR IGNORE INTO conflicts (id, building_id, entity, entity_id, field,"

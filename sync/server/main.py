@@ -10,13 +10,16 @@ Abandoned partial uploads are swept at start-up and then periodically
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sync.server import __version__
+from sync.server.api.json_body import add_body_schemas
 from sync.server.api.main import api_router
 from sync.server.api.routes import metrics
 from sync.server.blob_pruning import prune_once, prune_periodically
@@ -36,6 +39,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         engine = create_db_engine(settings.database_url)
         run_migrations(engine)
         app.state.engine = engine
+        # What exists now (modules, table metadata, validators) lives as long as the
+        # process. Freezing it spares the cyclic collector from scanning it again in
+        # every full collection, which cost a push about a seventh of its time.
+        gc.freeze()
         prune = LocalDiskBlobStorage(settings.blob_dir).prune_partials
         max_age = settings.blob_partial_max_age_hours * 3600
         await prune_once(prune, max_age)
@@ -70,4 +77,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.include_router(api_router)
     app.include_router(metrics.router)
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_body_schemas(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -10,7 +10,7 @@ the incremental pull and, from cursor 0, the snapshot a new device starts from.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import JSON, BigInteger, Index, Integer
 from sqlmodel import Field, SQLModel
@@ -90,3 +90,12 @@ class ConflictEntry(SQLModel, table=True):
     loser_device: str = Field(max_length=64)
     seq: int = Field(index=True, sa_type=Seq)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+#: The tables themselves, for Core statements: the hot paths of push and pull use
+#: these rather than the ORM classes, whose per-statement machinery cost more than
+#: the queries did.
+ROWS_TABLE: Final = SQLModel.metadata.tables[str(StoredRow.__tablename__)]
+LOG_TABLE: Final = SQLModel.metadata.tables[str(ChangeLogEntry.__tablename__)]
+ANSWERS_TABLE: Final = SQLModel.metadata.tables[str(AppliedChange.__tablename__)]
+CONFLICTS_TABLE: Final = SQLModel.metadata.tables[str(ConflictEntry.__tablename__)]

@@ -8,13 +8,16 @@ drawing markups) — and nothing else, on pull as on push.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as select_columns
+from sqlmodel import Session
 
-from sync.server.replication import StoredRow
+from sync.server.replication import ROWS_TABLE
 
 
 class Access(Protocol):
@@ -32,6 +35,35 @@ class Access(Protocol):
 
 def is_narrowed(access: Access) -> bool:
     return access.systems is not None or access.floors is not None
+
+
+#: Part of every scope tag: bump it when the visibility rules in this module change, so
+#: every device re-checks each building it holds under the new rules.
+SCOPE_RULES = 1
+
+
+def scope_tag(access: Access) -> str:
+    """A fingerprint of what a grant lets its holder *see*: its systems and floors.
+
+    Devices remember the tag each building was last synchronised under and re-pull
+    the building when it differs (``docs/sync-protocol.md``, "Access changes"). It is
+    derived, not stored: re-running the same grant changes nothing, and a grant
+    revoked and given back unchanged while a device was away leaves that device's
+    rows exactly right. The role is left out on purpose: it limits writes, not what
+    a pull shows, so a new role never costs a device a re-download.
+    """
+    canonical = {
+        "rules": SCOPE_RULES,
+        "systems": sorted(access.systems) if access.systems is not None else None,
+        "floors": sorted(access.floors) if access.floors is not None else None,
+    }
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+    return digest[:16]
+
+
+def scope_tags(accesses: Mapping[str, Access]) -> dict[str, str]:
+    """Building id → :func:`scope_tag` for every building the caller was granted."""
+    return {building_id: scope_tag(access) for building_id, access in accesses.items()}
 
 
 @dataclass(slots=True)
@@ -52,7 +84,10 @@ class RowView:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-_COLUMNS = tuple(getattr(StoredRow, name) for name in RowView.__slots__)
+_ROWS = ROWS_TABLE
+#: Table columns, not ORM attributes: a Core select skips the ORM's per-statement work,
+#: which cost more than the query itself for the many small lookups of a push.
+_COLUMNS = tuple(_ROWS.c[name] for name in RowView.__slots__)
 
 
 class RowLookup:
@@ -67,9 +102,13 @@ class RowLookup:
             return None
         key = (entity, row_id)
         if key not in self._cache:
-            found = self._session.execute(
-                select(*_COLUMNS).where(StoredRow.entity == entity, StoredRow.id == row_id)
-            ).first()
+            found = (
+                self._session.connection()
+                .execute(
+                    select_columns(*_COLUMNS).where(_ROWS.c.entity == entity, _ROWS.c.id == row_id)
+                )
+                .first()
+            )
             self._cache[key] = RowView(*found) if found is not None else None
         return self._cache[key]
 
@@ -85,10 +124,10 @@ class RowLookup:
                 part = ordered[k : k + chunk]
                 for row_id in part:
                     self._cache[(entity, row_id)] = None
-                query = select(*_COLUMNS).where(
-                    StoredRow.entity == entity, col(StoredRow.id).in_(part)
+                query = select_columns(*_COLUMNS).where(
+                    _ROWS.c.entity == entity, _ROWS.c.id.in_(part)
                 )
-                for found in self._session.execute(query):
+                for found in self._session.connection().execute(query):
                     view = RowView(*found)
                     self._cache[(entity, view.id)] = view
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, func, insert, or_, text, update
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from sync.clock import MAX_DRIFT_MS, Stamp
 from sync.errors import ClockError, SyncError
@@ -36,8 +37,15 @@ from sync.protocol import (
 from sync.schema import BUILDING_SCOPED, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
 from sync.server.models import utcnow
-from sync.server.replication import ChangeLogEntry, ConflictEntry, StoredRow
-from sync.server.scope import Access, RowLookup, RowView, in_scope, write_refusal
+from sync.server.replication import (
+    ANSWERS_TABLE,
+    CONFLICTS_TABLE,
+    LOG_TABLE,
+    ROWS_TABLE,
+    ConflictEntry,
+    StoredRow,
+)
+from sync.server.scope import Access, RowLookup, RowView, in_scope, scope_tags, write_refusal
 
 _ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
 
@@ -46,10 +54,10 @@ ClaimBuilding = Callable[[str], Access | None]
 
 _PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
 
-_LOG = SQLModel.metadata.tables["srv_change_log"]
-_ROWS = SQLModel.metadata.tables["srv_rows"]
-_CONFLICTS = SQLModel.metadata.tables["srv_conflicts"]
-_ANSWERS = SQLModel.metadata.tables["srv_applied_changes"]
+_LOG = LOG_TABLE
+_ROWS = ROWS_TABLE
+_CONFLICTS = CONFLICTS_TABLE
+_ANSWERS = ANSWERS_TABLE
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
 _UPDATE_ROW = (
     update(_ROWS)
@@ -73,17 +81,18 @@ class ChangeRejectedError(SyncError):
 
 def lock_for_push(session: Session) -> None:
     """Serialise pushes so sequence numbers become visible in order."""
-    dialect = session.get_bind().dialect.name
+    db = session.connection()
+    dialect = db.dialect.name
     if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUSH_LOCK_KEY})
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUSH_LOCK_KEY})
     elif dialect == "sqlite":
         # A write as the first statement takes SQLite's write lock before anything is read.
-        session.execute(text("UPDATE srv_change_log SET seq = seq WHERE 0"))
+        db.execute(text("UPDATE srv_change_log SET seq = seq WHERE 0"))
 
 
 def current_cursor(session: Session) -> int:
     """The newest change sequence on the server (0 when empty)."""
-    newest = session.exec(select(func.max(ChangeLogEntry.seq))).one()
+    newest = session.connection().execute(select_columns(func.max(_LOG.c.seq))).scalar()
     return int(newest or 0)
 
 
@@ -92,13 +101,37 @@ def _row_state(row: RowView) -> RowState:
     return RowState(values=dict(row.values), clocks=clocks, deleted=row.deleted)
 
 
+def _stored_clocks(clocks: Mapping[str, FieldClock]) -> dict[str, list[Any]]:
+    """Field clocks as stored (``[hlc, seq]``), one list per distinct clock.
+
+    A change sets all its fields with one clock object; converting each field's
+    copy separately allocated a list per field, and those allocations (and the
+    garbage collections they set off) were the costliest line of a push.
+    """
+    stored: dict[str, list[Any]] = {}
+    converted: dict[int, list[Any]] = {}
+    for name, clock in clocks.items():
+        pair = converted.get(id(clock))
+        if pair is None:
+            pair = converted[id(clock)] = [clock.hlc, clock.seq]
+        stored[name] = pair
+    return stored
+
+
+@cache
+def _settable(entity: str, op: Op) -> frozenset[str]:
+    """The fields a change of *op* may carry for *entity*."""
+    if op is Op.DELETE:
+        return frozenset({DELETED})
+    fields = frozenset(user_fields(entity))
+    return fields | {DELETED} if op is Op.UPDATE else fields
+
+
 def _check_fields(change: ChangeIn) -> None:
-    allowed = set(user_fields(change.entity))
-    if change.op is Op.UPDATE:
-        allowed.add(DELETED)
+    allowed = _settable(change.entity, change.op)
+    if change.fields.keys() <= allowed:
+        return
     unknown = sorted(set(change.fields) - allowed)
-    if change.op is Op.DELETE:
-        unknown = sorted(set(change.fields) - {DELETED})
     if unknown:
         raise ChangeRejectedError(f"Unknown field(s) for {change.entity}: {', '.join(unknown)}")
 
@@ -260,7 +293,7 @@ class PushContext:
             id=change.entity_id,
             building_id=change.building_id,
             values=dict(state.values),
-            clocks={name: [c.hlc, c.seq] for name, c in state.clocks.items()},
+            clocks=_stored_clocks(state.clocks),
             deleted=state.deleted,
             created_hlc=row.created_hlc if row is not None else change.hlc,
             updated_hlc=max(row.updated_hlc, change.hlc) if row is not None else change.hlc,
@@ -280,24 +313,26 @@ class PushContext:
         ORM's per-row bookkeeping cost more than the database did.
         """
         session = self.session
+        # Core statements on the connection: the ORM session adds per-statement work.
+        db = session.connection()
         if self.log_rows:
-            session.execute(insert(_LOG), self.log_rows)
-            if session.get_bind().dialect.name == "postgresql":
+            db.execute(insert(_LOG), self.log_rows)
+            if db.dialect.name == "postgresql":
                 # Sequences are handed out under the push lock; keep the column's own
                 # sequence in step so an insert that relies on it can never collide.
-                session.execute(
+                db.execute(
                     text("SELECT setval(pg_get_serial_sequence('srv_change_log', 'seq'), :seq)"),
                     {"seq": self.next_seq - 1},
                 )
         if self.new_rows:
-            session.execute(insert(_ROWS), [r.as_dict() for r in self.new_rows.values()])
+            db.execute(insert(_ROWS), [r.as_dict() for r in self.new_rows.values()])
         if self.changed_rows:
-            session.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
+            db.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
         if self.conflict_rows:
-            session.execute(insert(_CONFLICTS), self.conflict_rows)
+            db.execute(insert(_CONFLICTS), self.conflict_rows)
         if answers:
-            session.execute(insert(_ANSWERS), answers)
+            db.execute(insert(_ANSWERS), answers)
 
 
 def _update_params(row: RowView) -> dict[str, Any]:
@@ -319,12 +354,13 @@ def _earlier_answers(session: Session, ids: list[str]) -> dict[str, dict[str, An
     its change-log entry, which saves a write (and a JSON document) per change.
     """
     answered: dict[str, dict[str, Any]] = {}
-    stored = session.execute(
+    db = session.connection()
+    stored = db.execute(
         select_columns(_ANSWERS.c.change_id, _ANSWERS.c.result).where(_ANSWERS.c.change_id.in_(ids))
     )
     for change_id, result in stored:
         answered[change_id] = result
-    logged = session.execute(
+    logged = db.execute(
         select_columns(_LOG.c.change_id, _LOG.c.seq).where(_LOG.c.change_id.in_(ids))
     )
     for change_id, seq in logged:
@@ -409,6 +445,15 @@ def _organizations_of(buildings: list[str], lookup: RowLookup) -> frozenset[str]
     return frozenset(owners)
 
 
+def _scopes(accesses: Mapping[str, Access], wanted: bool) -> dict[str, str] | None:
+    """Every building the caller was granted with its scope tag, if the device asked.
+
+    Always the whole list, even on a page of one building: a building missing from
+    it is one the caller lost, and the device removes what it holds of it.
+    """
+    return scope_tags(accesses) if wanted else None
+
+
 def pull(
     session: Session,
     *,
@@ -416,6 +461,7 @@ def pull(
     cursor: int,
     limit: int,
     building_id: str | None = None,
+    with_scopes: bool = False,
 ) -> PullResponse:
     """Row states after *cursor* that the caller may see, oldest change first.
 
@@ -428,7 +474,12 @@ def pull(
     """
     buildings = [b for b in accesses if building_id is None or b == building_id]
     if not buildings:
-        return PullResponse(changes=[], cursor=max(cursor, 0), has_more=False)
+        return PullResponse(
+            changes=[],
+            cursor=max(cursor, 0),
+            has_more=False,
+            scopes=_scopes(accesses, with_scopes),
+        )
     newest = current_cursor(session)
     # Plain columns, not ORM objects, and not ``clocks``: a page never sends the per-field
     # clocks, and decoding that JSON was a third of the time spent here.
@@ -481,4 +532,10 @@ def pull(
         access = accesses.get(entry.building_id or "")
         if subject is not None and _visible(access, subject, lookup, orgs):
             conflicts.append(ConflictRecord.model_validate(entry, from_attributes=True))
-    return PullResponse(changes=changes, conflicts=conflicts, cursor=end, has_more=has_more)
+    return PullResponse(
+        changes=changes,
+        conflicts=conflicts,
+        cursor=end,
+        has_more=has_more,
+        scopes=_scopes(accesses, with_scopes),
+    )

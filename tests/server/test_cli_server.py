@@ -154,6 +154,24 @@ def test_bad_admin_input_gets_a_clear_error(
     assert words in json.loads(done.stdout)["error"]["message"]
 
 
+def test_revoke_takes_a_grant_away_and_says_when_there_was_none(tmp_path: Path) -> None:
+    home = tmp_path / "server"
+    ok(home, "server", "user", "add", "a@example.com", "--password-stdin", stdin="long enough\n")
+    ok(home, "server", "grant", "a@example.com", B1, "--role", "technician", "--floors", "1")
+    ok(home, "server", "grant", "a@example.com", B2, "--role", "viewer")
+    revoked = ok(home, "server", "revoke", "A@example.com", B1.upper())
+    assert revoked == {"user": "a@example.com", "building_id": B1, "revoked": True}
+    (user,) = ok(home, "server", "users")
+    assert [g["building_id"] for g in user["grants"]] == [B2]
+    again = arx(home, "server", "revoke", "a@example.com", B1, "--json")
+    assert again.returncode == 3, again.stdout + again.stderr
+    assert "has no grant on building" in json.loads(again.stdout)["error"]["message"]
+    human = arx(home, "server", "revoke", "a@example.com", B2)
+    assert human.returncode == 0 and "no longer has access" in human.stdout
+    assert arx(home, "server", "revoke", "a@example.com", "not-an-id", "--json").returncode == 4
+    assert arx(home, "server", "revoke", "nobody@example.com", B1, "--json").returncode == 3
+
+
 def test_adding_an_existing_user_is_a_conflict(tmp_path: Path) -> None:
     home = tmp_path / "server"
     ok(home, "server", "user", "add", "a@example.com", "--password-stdin", stdin="long enough\n")

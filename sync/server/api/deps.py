@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 from sqlmodel import Session
 
 from sync.server import crud
@@ -26,7 +27,9 @@ from sync.server.core.security import (
 from sync.server.models import User
 
 
-def get_settings(request: Request) -> ServerSettings:
+async def get_settings(request: Request) -> ServerSettings:
+    # async: a plain attribute read needs no trip to the thread pool (FastAPI sends
+    # every sync dependency there, and a push or pull resolves several).
     settings: ServerSettings = request.app.state.settings
     return settings
 
@@ -74,7 +77,6 @@ def get_current_user(
     credential = api_key or (bearer.credentials if bearer else None)
     if not credential:
         _unauthorized("Sign in first: send an access token or an API key")
-    user: User | None
     if credential.startswith(API_KEY_PREFIX):
         user = crud.user_for_api_key(session, credential)
         if user is None:
@@ -87,9 +89,26 @@ def get_current_user(
             _unauthorized("Your session has expired; sign in again")
         except TokenInvalidError:
             _unauthorized("Your sign-in is not valid; sign in again")
-        user = session.get(User, user_id)
-        if user is None:
+        # Core select, not session.get: asked on every request, and the ORM's identity
+        # map and instance state are of no use for a read-and-forget.
+        users = User.__table__.c  # type: ignore[attr-defined]
+        found = (
+            session.connection()
+            .execute(
+                select(
+                    users.id, users.email, users.org_id, users.is_superuser, users.is_active
+                ).where(users.id == user_id)
+            )
+            .first()
+        )
+        if found is None:
             _unauthorized("Your sign-in is not valid; sign in again")
+        return _active(found)
+    return _active(user)
+
+
+def _active(user: Any) -> AuthUser:
+    """The signed-in user, unless their account is disabled (a ``User`` or a row of it)."""
     if not user.is_active:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="This account is disabled; ask your administrator"
