@@ -809,7 +809,7 @@ def report(
             f"{PAGE:,}. Server loaded with `sync.server.syncing.push()` called in-process for "
             f"the first {first.via_push:,} changes ({LOAD_BATCH:,} per transaction, "
             f"{first.push_rate:,.0f} changes/s), the rest written directly as the same "
-            f"rows, change log and answers ({first.direct_s:.0f} s; checked against "
+            f"rows and change log ({first.direct_s:.0f} s; checked against "
             "push()'s rows). Raw: the same rows pulled as in the table above.",
             "",
             "| metric | project | raw | ratio | target | result |",

@@ -307,12 +307,9 @@ class SyncClient:
         """Pull pages until the server has nothing newer; each page applies atomically."""
         watch = _ScopeWatch(from_start=self.target.cursor() == 0)
         while True:
-            params = {"cursor": self.target.cursor(), "limit": self.page_size, **_WITH_SCOPES}
-            response = self._request("GET", "/v1/sync/pull", params=params)
-            try:
-                page = PullResponse.model_validate_json(response.content)
-            except (ValueError, ValidationError) as exc:
-                raise ServerError("The sync server sent a page this app cannot read") from exc
+            page = self._get_page(
+                {"cursor": self.target.cursor(), "limit": self.page_size, **_WITH_SCOPES}
+            )
             self.target.apply_pull(page)
             watch.observe(page)
             report.pulled += len(page.changes)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
@@ -88,6 +89,14 @@ _ROWS = ROWS_TABLE
 #: Table columns, not ORM attributes: a Core select skips the ORM's per-statement work,
 #: which cost more than the query itself for the many small lookups of a push.
 _COLUMNS = tuple(_ROWS.c[name] for name in RowView.__slots__)
+#: Built once and run with new parameters: building a statement per lookup (and its
+#: cache key) cost more than the query.
+_ROW_BY_ID = select_columns(*_COLUMNS).where(
+    _ROWS.c.entity == bindparam("entity"), _ROWS.c.id == bindparam("id")
+)
+_ROWS_BY_ID = select_columns(*_COLUMNS).where(
+    _ROWS.c.entity == bindparam("entity"), _ROWS.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 class RowLookup:
@@ -104,9 +113,7 @@ class RowLookup:
         if key not in self._cache:
             found = (
                 self._session.connection()
-                .execute(
-                    select_columns(*_COLUMNS).where(_ROWS.c.entity == entity, _ROWS.c.id == row_id)
-                )
+                .execute(_ROW_BY_ID, {"entity": entity, "id": row_id})
                 .first()
             )
             self._cache[key] = RowView(*found) if found is not None else None
@@ -124,10 +131,10 @@ class RowLookup:
                 part = ordered[k : k + chunk]
                 for row_id in part:
                     self._cache[(entity, row_id)] = None
-                query = select_columns(*_COLUMNS).where(
-                    _ROWS.c.entity == entity, _ROWS.c.id.in_(part)
+                rows = self._session.connection().execute(
+                    _ROWS_BY_ID, {"entity": entity, "ids": part}
                 )
-                for found in self._session.connection().execute(query):
+                for found in rows:
                     view = RowView(*found)
                     self._cache[(entity, view.id)] = view
 

@@ -36,6 +36,7 @@ from sync.protocol import (
 )
 from sync.schema import BUILDING_SCOPED, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
+from sync.server.bulk_insert import BulkInsert
 from sync.server.models import utcnow
 from sync.server.replication import (
     ANSWERS_TABLE,
@@ -58,6 +59,15 @@ _LOG = LOG_TABLE
 _ROWS = ROWS_TABLE
 _CONFLICTS = CONFLICTS_TABLE
 _ANSWERS = ANSWERS_TABLE
+#: Built once: constructing and cache-keying a statement per push cost more than running it.
+_STORED_ANSWERS = select_columns(_ANSWERS.c.change_id, _ANSWERS.c.result).where(
+    _ANSWERS.c.change_id.in_(bindparam("ids", expanding=True))
+)
+_LOGGED_CHANGES = select_columns(_LOG.c.change_id, _LOG.c.seq).where(
+    _LOG.c.change_id.in_(bindparam("ids", expanding=True))
+)
+_INSERT_LOG = BulkInsert(_LOG, [c.key for c in _LOG.c])
+_INSERT_ROWS = BulkInsert(_ROWS, [c.key for c in _ROWS.c])
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
 _UPDATE_ROW = (
     update(_ROWS)
@@ -316,7 +326,7 @@ class PushContext:
         # Core statements on the connection: the ORM session adds per-statement work.
         db = session.connection()
         if self.log_rows:
-            db.execute(insert(_LOG), self.log_rows)
+            _INSERT_LOG.run(db, self.log_rows)
             if db.dialect.name == "postgresql":
                 # Sequences are handed out under the push lock; keep the column's own
                 # sequence in step so an insert that relies on it can never collide.
@@ -325,7 +335,7 @@ class PushContext:
                     {"seq": self.next_seq - 1},
                 )
         if self.new_rows:
-            db.execute(insert(_ROWS), [r.as_dict() for r in self.new_rows.values()])
+            _INSERT_ROWS.run(db, [r.as_dict() for r in self.new_rows.values()])
         if self.changed_rows:
             db.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
@@ -355,14 +365,9 @@ def _earlier_answers(session: Session, ids: list[str]) -> dict[str, dict[str, An
     """
     answered: dict[str, dict[str, Any]] = {}
     db = session.connection()
-    stored = db.execute(
-        select_columns(_ANSWERS.c.change_id, _ANSWERS.c.result).where(_ANSWERS.c.change_id.in_(ids))
-    )
-    for change_id, result in stored:
+    for change_id, result in db.execute(_STORED_ANSWERS, {"ids": ids}):
         answered[change_id] = result
-    logged = db.execute(
-        select_columns(_LOG.c.change_id, _LOG.c.seq).where(_LOG.c.change_id.in_(ids))
-    )
+    logged = db.execute(_LOGGED_CHANGES, {"ids": ids})
     for change_id, seq in logged:
         answered.setdefault(change_id, _accepted(change_id, seq))
     return answered

@@ -7,10 +7,11 @@ rather than ``Depends`` in signatures. Authentication failures answer 401 with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
@@ -34,10 +35,22 @@ async def get_settings(request: Request) -> ServerSettings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, closed (and rolled back if uncommitted) at the end."""
-    with Session(request.app.state.engine) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, closed (and rolled back if uncommitted) at the end.
+
+    An async generator so that FastAPI does not send its start and its end to the
+    thread pool: a session connects lazily, so opening one does no I/O, and after a
+    commit closing one does none either. Only a session still holding a connection
+    (a read, or an error) is closed in a worker thread, since that rolls back.
+    """
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
