@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from sync.clock import Stamp
 from sync.ids import new_id
-from sync.protocol import ChangeIn, PushRequest, ResultStatus
+from sync.protocol import ChangeIn, PullResponse, PushRequest, ResultStatus
 from sync.server.db import create_db_engine, run_migrations
-from sync.server.syncing import pull, push
+from sync.server.syncing import pull, pull_page, push
 from tests.server.conftest import on_both_databases
 
 pytestmark = on_both_databases
@@ -169,6 +169,12 @@ def test_concurrent_edits_merge_and_record_a_conflict(session: Session) -> None:
         "needs_service",
     )
     assert (conflict.winner_device, conflict.loser_device) == ("devB", "devA")
+    # What the route sends (the page's own JSON) parses to exactly this page, scopes or not.
+    for with_scopes in (False, True):
+        sent = pull_page(session, accesses=ADMIN, cursor=0, limit=100, with_scopes=with_scopes)
+        assert PullResponse.model_validate_json(sent.json()) == sent.response()
+        assert ('"scopes"' in sent.json().decode()) is with_scopes
+    assert sent.response().changes == page.changes and sent.response().conflicts == page.conflicts
 
 
 def test_rejections_name_the_reason_and_change_nothing(session: Session) -> None:
