@@ -499,7 +499,7 @@ class PullPage:
     scopes: dict[str, str] | None
 
     def response(self) -> PullResponse:
-        """The page as the protocol model (what the JSON of :meth:`json` parses to)."""
+        """The page as the protocol model (what :meth:`json` parses to), for in-process use."""
         return PullResponse(
             changes=[PulledChange.model_construct(**change) for change in self.changes],
             conflicts=self.conflicts,
@@ -519,26 +519,6 @@ class PullPage:
         if self.scopes is not None:
             document["scopes"] = self.scopes
         return jsonfast.dumps_bytes(document)
-
-
-def pull(
-    session: Session,
-    *,
-    accesses: Mapping[str, Access],
-    cursor: int,
-    limit: int,
-    building_id: str | None = None,
-    with_scopes: bool = False,
-) -> PullResponse:
-    """:func:`pull_page` as a ``PullResponse``."""
-    return pull_page(
-        session,
-        accesses=accesses,
-        cursor=cursor,
-        limit=limit,
-        building_id=building_id,
-        with_scopes=with_scopes,
-    ).response()
 
 
 def pull_page(

@@ -16,7 +16,7 @@ from sync.clock import Stamp
 from sync.ids import new_id
 from sync.protocol import ChangeIn, PullResponse, PushRequest, ResultStatus
 from sync.server.db import create_db_engine, run_migrations
-from sync.server.syncing import pull, pull_page, push
+from sync.server.syncing import pull_page, push
 from tests.server.conftest import on_both_databases
 
 pytestmark = on_both_databases
@@ -159,7 +159,7 @@ def test_concurrent_edits_merge_and_record_a_conflict(session: Session) -> None:
     (result,) = out.results
     assert result.status is ResultStatus.MERGED
     assert result.winning == {"status": "out_of_service"}
-    page = pull(session, accesses=ADMIN, cursor=0, limit=100)
+    page = pull_page(session, accesses=ADMIN, cursor=0, limit=100).response()
     ahu = next(c for c in page.changes if c.entity_id == ids["ahu"])
     assert ahu.fields["status"] == "out_of_service" and ahu.fields["name"] == "Air handler"
     (conflict,) = page.conflicts
@@ -179,7 +179,7 @@ def test_concurrent_edits_merge_and_record_a_conflict(session: Session) -> None:
 
 def test_rejections_name_the_reason_and_change_nothing(session: Session) -> None:
     ids = seed(session)
-    before = pull(session, accesses=ADMIN, cursor=0, limit=100)
+    before = pull_page(session, accesses=ADMIN, cursor=0, limit=100).response()
     bad = [
         change("equipment", ids["ahu"], "update", {"status": "broken"}, base=4),
         change("equipment", ids["ahu"], "update", {"colour": "red"}, base=4),
@@ -207,14 +207,14 @@ def test_rejections_name_the_reason_and_change_nothing(session: Session) -> None
         claim_building=lambda x: None,
     )
     assert "read-only" in ro.results[0].reason
-    after = pull(session, accesses=ADMIN, cursor=0, limit=100)
+    after = pull_page(session, accesses=ADMIN, cursor=0, limit=100).response()
     assert before.changes == after.changes
 
 
 def test_scope_limits_push_and_pull(session: Session) -> None:
     ids = seed(session)
     hvac_l1 = {B: FakeAccess(role="contractor", systems=frozenset({"hvac"}), floors=frozenset({1}))}
-    page = pull(session, accesses=hvac_l1, cursor=0, limit=100)
+    page = pull_page(session, accesses=hvac_l1, cursor=0, limit=100).response()
     seen = {(c.entity, c.fields.get("tag") or c.fields.get("name")) for c in page.changes}
     assert seen == {("building", "Tower"), ("floor", "L1"), ("equipment", "AHU-1")}
     out = push(
@@ -257,11 +257,13 @@ def test_scope_limits_push_and_pull(session: Session) -> None:
 
 def test_pull_pages_resume_from_the_cursor_and_end_at_the_newest(session: Session) -> None:
     seed(session)
-    first = pull(session, accesses=ADMIN, cursor=0, limit=2)
+    first = pull_page(session, accesses=ADMIN, cursor=0, limit=2).response()
     assert first.has_more and len(first.changes) == 2
-    rest = pull(session, accesses=ADMIN, cursor=first.cursor, limit=100)
+    rest = pull_page(session, accesses=ADMIN, cursor=first.cursor, limit=100).response()
     assert not rest.has_more and len(rest.changes) == 3
-    assert pull(session, accesses=ADMIN, cursor=rest.cursor, limit=100).changes == []
+    assert (
+        pull_page(session, accesses=ADMIN, cursor=rest.cursor, limit=100).response().changes == []
+    )
 
 
 def test_unknown_building_is_refused_when_the_organisation_forbids_it(session: Session) -> None:
