@@ -244,7 +244,8 @@ def check_nothing_lost(
     world: World, made: list[Edit], truth: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
     """Each field holds its newest edit; every other edit was either seen by a later
-    edit of the same field (its author knowingly replaced it) or has a conflict record."""
+    edit of the same field (its author knowingly replaced it), has a conflict record,
+    or was agreed with by a newer edit of the same value (whose fate it shares)."""
     with session_scope(world.app.state.engine) as session:
         losers = {
             (c.entity_id, c.field, repr(c.loser_value)) for c in session.exec(select(ConflictEntry))
@@ -272,6 +273,15 @@ def check_nothing_lost(
             for later in made
         )
         recorded = (edit.entity_id, edit.field, repr(edit.value)) in losers
-        assert replaced_knowingly or recorded, (
+        # Another device later wrote the same value: agreement, not a conflict (see the
+        # merge rule); this edit's fate is that one's, which this loop checks as well.
+        agreed = any(
+            later.entity_id == edit.entity_id
+            and later.field == edit.field
+            and later.value == edit.value
+            and later.hlc > edit.hlc
+            for later in made
+        )
+        assert replaced_knowingly or recorded or agreed, (
             f"edit {edit.field}={edit.value!r} lost without a conflict record"
         )
