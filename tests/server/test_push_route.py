@@ -31,3 +31,11 @@ def test_a_bad_push_body_is_a_422_that_says_where(
     assert answer.status_code == 422
     locations = [error["loc"][: len(where)] for error in answer.json()["detail"]]
     assert where in locations
+
+
+def test_signed_out_is_refused_before_the_body_is_read(client: TestClient) -> None:
+    answer = client.post(
+        "/v1/sync/push", content=b"not json", headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == "Bearer"

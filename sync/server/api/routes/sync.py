@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse
 from sync.server import crud
-from sync.server.api.deps import CurrentUser, SessionDep, SettingsDep
+from sync.server.api.deps import CredentialDep, SessionDep, SettingsDep, authenticate
 from sync.server.api.json_body import body_openapi, json_body
 from sync.server.models import Role
 from sync.server.scope import Access
@@ -19,13 +19,15 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 
 @router.post("/push", response_model=PushResponse, openapi_extra=body_openapi(PushRequest))
 def push_changes(
+    # The credential first: a signed-out request is refused before its body is read.
+    credential: CredentialDep,
     body: Annotated[PushRequest, Depends(json_body(PushRequest))],
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
     settings: SettingsDep,
 ) -> Response:
     """Apply a batch of this device's changes in order; each change gets its own answer."""
+    user = authenticate(session, credential)  # here, in this route's worker thread
     if len(body.changes) > settings.push_batch_max:
         raise HTTPException(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -60,7 +62,7 @@ def push_changes(
 @router.get("/pull", response_model=PullResponse)
 def pull_changes(
     session: SessionDep,
-    user: CurrentUser,
+    credential: CredentialDep,
     settings: SettingsDep,
     cursor: Annotated[int, Query(ge=0, description="Last sequence already applied")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
@@ -70,6 +72,7 @@ def pull_changes(
     ] = False,
 ) -> Response:
     """Row states changed after ``cursor`` that you may see, oldest first, one page."""
+    user = authenticate(session, credential)  # here, in this route's worker thread
     page = pull_page(
         session,
         accesses=crud.building_access(session, user.id),
