@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text."""
+def dumps(value: Any, *, sort_keys: bool = False) -> str:
+    """Compact JSON text; *sort_keys* for a canonical form."""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None).decode()
     except TypeError:  # orjson.JSONEncodeError: e.g. an int wider than 64 bits
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
 
 
 def dumps_bytes(value: Any) -> bytes:

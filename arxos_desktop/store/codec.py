@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-import orjson
 from pydantic import BaseModel
 
+from sync import jsonfast
 from sync.schema import ENTITIES, SHAPES, VALUES, Replicated
 
 
@@ -24,16 +24,8 @@ def _is_json_field(annotation: Any) -> bool:
 
 
 def dump_compact(value: Any) -> str:
-    """Canonical JSON text (sorted keys, compact, UTF-8) for JSON columns.
-
-    orjson first: a pulled page encodes several JSON columns per row, and the
-    standard library took a tenth of the page's time. It refuses a few values the
-    standard library takes (integers beyond 64 bits), which then go the slow way.
-    """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Canonical JSON text (sorted keys, compact, UTF-8) for JSON columns."""
+    return jsonfast.dumps(value, sort_keys=True)
 
 
 @dataclass(frozen=True)

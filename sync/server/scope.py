@@ -85,17 +85,17 @@ class RowView:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-_ROWS = ROWS_TABLE
 #: Table columns, not ORM attributes: a Core select skips the ORM's per-statement work,
 #: which cost more than the query itself for the many small lookups of a push.
-_COLUMNS = tuple(_ROWS.c[name] for name in RowView.__slots__)
+_COLUMNS = tuple(ROWS_TABLE.c[name] for name in RowView.__slots__)
 #: Built once and run with new parameters: building a statement per lookup (and its
 #: cache key) cost more than the query.
 _ROW_BY_ID = select_columns(*_COLUMNS).where(
-    _ROWS.c.entity == bindparam("entity"), _ROWS.c.id == bindparam("id")
+    ROWS_TABLE.c.entity == bindparam("entity"), ROWS_TABLE.c.id == bindparam("id")
 )
 _ROWS_BY_ID = select_columns(*_COLUMNS).where(
-    _ROWS.c.entity == bindparam("entity"), _ROWS.c.id.in_(bindparam("ids", expanding=True))
+    ROWS_TABLE.c.entity == bindparam("entity"),
+    ROWS_TABLE.c.id.in_(bindparam("ids", expanding=True)),
 )
 
 

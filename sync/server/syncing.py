@@ -57,46 +57,42 @@ ClaimBuilding = Callable[[str], Access | None]
 
 _PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
 
-_LOG = LOG_TABLE
-_ROWS = ROWS_TABLE
-_CONFLICTS = CONFLICTS_TABLE
-_ANSWERS = ANSWERS_TABLE
 #: Built once: constructing and cache-keying a statement per push cost more than running it.
-_STORED_ANSWERS = select_columns(_ANSWERS.c.change_id, _ANSWERS.c.result).where(
-    _ANSWERS.c.change_id.in_(bindparam("ids", expanding=True))
+_STORED_ANSWERS = select_columns(ANSWERS_TABLE.c.change_id, ANSWERS_TABLE.c.result).where(
+    ANSWERS_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
 )
-_LOGGED_CHANGES = select_columns(_LOG.c.change_id, _LOG.c.seq).where(
-    _LOG.c.change_id.in_(bindparam("ids", expanding=True))
+_LOGGED_CHANGES = select_columns(LOG_TABLE.c.change_id, LOG_TABLE.c.seq).where(
+    LOG_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
 )
-_INSERT_LOG = BulkInsert(_LOG, [c.key for c in _LOG.c])
-_INSERT_ROWS = BulkInsert(_ROWS, [c.key for c in _ROWS.c])
+_INSERT_LOG = BulkInsert(LOG_TABLE, [c.key for c in LOG_TABLE.c])
+_INSERT_ROWS = BulkInsert(ROWS_TABLE, [c.key for c in ROWS_TABLE.c])
 #: One pull page: plain columns, not ORM objects, and not ``clocks`` (a page never sends
 #: the per-field clocks; decoding that JSON was a third of the time). Core and built
 #: once: the ORM's result machinery cost more than the query.
 _PAGE = (
     select_columns(
-        _ROWS.c.seq,
-        _ROWS.c.entity,
-        _ROWS.c.id,
-        _ROWS.c.building_id,
-        _ROWS.c["values"],
-        _ROWS.c.deleted,
-        _ROWS.c.updated_hlc,
+        ROWS_TABLE.c.seq,
+        ROWS_TABLE.c.entity,
+        ROWS_TABLE.c.id,
+        ROWS_TABLE.c.building_id,
+        ROWS_TABLE.c["values"],
+        ROWS_TABLE.c.deleted,
+        ROWS_TABLE.c.updated_hlc,
     )
-    .where(_ROWS.c.seq > bindparam("after"), _ROWS.c.seq <= bindparam("upto"))
+    .where(ROWS_TABLE.c.seq > bindparam("after"), ROWS_TABLE.c.seq <= bindparam("upto"))
     .where(
         or_(
-            _ROWS.c.building_id.in_(bindparam("buildings", expanding=True)),
-            _ROWS.c.building_id.is_(None),
+            ROWS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True)),
+            ROWS_TABLE.c.building_id.is_(None),
         )
     )
-    .order_by(_ROWS.c.seq)
+    .order_by(ROWS_TABLE.c.seq)
     .limit(bindparam("limit"))
 )
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
 _UPDATE_ROW = (
-    update(_ROWS)
-    .where(_ROWS.c.entity == bindparam("key_entity"), _ROWS.c.id == bindparam("key_id"))
+    update(ROWS_TABLE)
+    .where(ROWS_TABLE.c.entity == bindparam("key_entity"), ROWS_TABLE.c.id == bindparam("key_id"))
     .values({name: bindparam(name) for name in _ROW_FIELDS})
 )
 
@@ -127,7 +123,7 @@ def lock_for_push(session: Session) -> None:
 
 def current_cursor(session: Session) -> int:
     """The newest change sequence on the server (0 when empty)."""
-    newest = session.connection().execute(select_columns(func.max(_LOG.c.seq))).scalar()
+    newest = session.connection().execute(select_columns(func.max(LOG_TABLE.c.seq))).scalar()
     return int(newest or 0)
 
 
@@ -365,9 +361,9 @@ class PushContext:
             db.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
         if self.conflict_rows:
-            db.execute(insert(_CONFLICTS), self.conflict_rows)
+            db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:
-            db.execute(insert(_ANSWERS), answers)
+            db.execute(insert(ANSWERS_TABLE), answers)
 
 
 def _update_params(row: RowView) -> dict[str, Any]:
