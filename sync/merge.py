@@ -58,6 +58,10 @@ class MergeResult:
 
 
 def _node(hlc: str) -> str:
+    # A packed stamp is 15 digits, "-", 6 hex digits, "-", then the node: slicing it
+    # is what a push does per stored field, so only stamps not of that form are parsed.
+    if len(hlc) > 23 and hlc[15] == "-" and hlc[22] == "-":
+        return hlc[23:]
     return Stamp.parse(hlc).node
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
@@ -50,16 +51,47 @@ class BulkInsert:
             self._plans[dialect.name] = plan
         return plan
 
-    def run(self, db: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert *rows* (each holding every column of this insert) in *db*'s transaction."""
+    def run(
+        self,
+        db: Connection,
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert *rows* in *db*'s transaction.
+
+        Each row holds every column of this insert except those in *constants*,
+        which hold one value for the whole batch (the writer, the time): their type
+        processing (a datetime formatted as text, say) is then done once, not per row.
+        """
         if not rows:
             return
         plan = self._plan(db.dialect)
-        pairs = tuple(zip(plan.names, plan.processors, strict=True))
-        if plan.positional:
-            params: list[Any] = [
-                tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows
-            ]
-        else:
-            params = [{n: row[n] if p is None else p(row[n]) for n, p in pairs} for row in rows]
+        fixed = constants or {}
+        # Values read from each row (in statement order), and the positions to process.
+        read = [k for k, name in enumerate(plan.names) if name not in fixed]
+        processed = [
+            (j, processor)
+            for j, k in enumerate(read)
+            if (processor := plan.processors[k]) is not None
+        ]
+        # Constants go back in at their statement positions, ascending, once processed.
+        inserted = [
+            (k, value if (processor := plan.processors[k]) is None else processor(value))
+            for k, name in enumerate(plan.names)
+            if name in fixed
+            for value in (fixed[name],)
+        ]
+        getter = itemgetter(*(plan.names[k] for k in read))
+        single = len(read) == 1
+        params: list[Any] = []
+        for row in rows:
+            values = [getter(row)] if single else list(getter(row))
+            for j, processor in processed:
+                values[j] = processor(values[j])
+            for k, value in inserted:
+                values.insert(k, value)
+            if plan.positional:
+                params.append(tuple(values))
+            else:
+                params.append(dict(zip(plan.names, values, strict=True)))
         db.exec_driver_sql(plan.sql, params)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select, update
 
@@ -369,18 +370,26 @@ def list_grants(session: Session, user_id: str) -> list[Grant]:
     return list(session.exec(query).all())
 
 
+_GRANT_COLUMNS = Grant.__table__.c  # type: ignore[attr-defined]
+_GRANTS_OF_USER = (
+    select_columns(
+        _GRANT_COLUMNS.building_id,
+        _GRANT_COLUMNS.role,
+        _GRANT_COLUMNS.systems,
+        _GRANT_COLUMNS.floors,
+    )
+    .where(_GRANT_COLUMNS.user_id == bindparam("user_id"))
+    .order_by(_GRANT_COLUMNS.building_id)
+)
+
+
 def building_access(session: Session, user_id: str) -> dict[str, BuildingAccess]:
     """Every building this user may see, with what they may do there.
 
-    Read with a Core select of four columns: every push and pull asks this, and
-    loading ``Grant`` objects through the ORM cost more than the query.
+    Read with a Core select of four columns, built once: every push and pull asks
+    this, and loading ``Grant`` objects through the ORM (or building the statement
+    anew each time) cost more than the query.
     """
-    grants = Grant.__table__.c  # type: ignore[attr-defined]
-    query = (
-        select_columns(grants.building_id, grants.role, grants.systems, grants.floors)
-        .where(grants.user_id == user_id)
-        .order_by(grants.building_id)
-    )
     return {
         building_id: BuildingAccess(
             building_id=building_id,
@@ -388,5 +397,7 @@ def building_access(session: Session, user_id: str) -> dict[str, BuildingAccess]
             systems=frozenset(systems) if systems is not None else None,
             floors=frozenset(floors) if floors is not None else None,
         )
-        for building_id, role, systems, floors in session.connection().execute(query)
+        for building_id, role, systems, floors in session.connection().execute(
+            _GRANTS_OF_USER, {"user_id": user_id}
+        )
     }

@@ -24,17 +24,15 @@ from sync import jsonfast
 from sync.clock import MAX_DRIFT_MS, Stamp
 from sync.errors import ClockError, SyncError
 from sync.ids import new_id
-from sync.merge import DELETED, FieldClock, RowState, merge_change
+from sync.merge import DELETED, FieldClock, MergeResult, RowState, merge_change
 from sync.outbox import Op
 from sync.protocol import (
     ChangeIn,
-    ChangeResult,
     ConflictRecord,
     PulledChange,
     PullResponse,
     PushRequest,
     PushResponse,
-    ResultStatus,
 )
 from sync.schema import BUILDING_SCOPED, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
@@ -50,6 +48,7 @@ from sync.server.replication import (
 )
 from sync.server.scope import Access, RowLookup, RowView, in_scope, scope_tags, write_refusal
 
+_OP_TEXT = {op: op.value for op in Op}
 _ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
 
 #: Gives the pusher a grant on a building it creates, or None if its organisation forbids it.
@@ -65,6 +64,10 @@ _LOGGED_CHANGES = select_columns(LOG_TABLE.c.change_id, LOG_TABLE.c.seq).where(
     LOG_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
 )
 _INSERT_LOG = BulkInsert(LOG_TABLE, [c.key for c in LOG_TABLE.c])
+_LOCK_SQLITE = text("UPDATE srv_change_log SET seq = seq WHERE 0")
+_LOCK_POSTGRES = text("SELECT pg_advisory_xact_lock(:key)")
+_NEWEST_SEQ = select_columns(func.max(LOG_TABLE.c.seq))
+_SYNC_LOG_SEQUENCE = text("SELECT setval(pg_get_serial_sequence('srv_change_log', 'seq'), :seq)")
 _INSERT_ROWS = BulkInsert(ROWS_TABLE, [c.key for c in ROWS_TABLE.c])
 #: One pull page: plain columns, not ORM objects, and not ``clocks`` (a page never sends
 #: the per-field clocks; decoding that JSON was a third of the time). Core and built
@@ -115,15 +118,15 @@ def lock_for_push(session: Session) -> None:
     db = session.connection()
     dialect = db.dialect.name
     if dialect == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUSH_LOCK_KEY})
+        db.execute(_LOCK_POSTGRES, {"key": _PUSH_LOCK_KEY})
     elif dialect == "sqlite":
         # A write as the first statement takes SQLite's write lock before anything is read.
-        db.execute(text("UPDATE srv_change_log SET seq = seq WHERE 0"))
+        db.execute(_LOCK_SQLITE)
 
 
 def current_cursor(session: Session) -> int:
     """The newest change sequence on the server (0 when empty)."""
-    newest = session.connection().execute(select_columns(func.max(LOG_TABLE.c.seq))).scalar()
+    newest = session.connection().execute(_NEWEST_SEQ).scalar()
     return int(newest or 0)
 
 
@@ -132,21 +135,22 @@ def _row_state(row: RowView) -> RowState:
     return RowState(values=dict(row.values), clocks=clocks, deleted=row.deleted)
 
 
-def _stored_clocks(clocks: Mapping[str, FieldClock]) -> dict[str, list[Any]]:
-    """Field clocks as stored (``[hlc, seq]``), one list per distinct clock.
+def _stored_clocks(
+    row: RowView | None, applied: Mapping[str, Any], hlc: str, seq: int
+) -> dict[str, list[Any]]:
+    """The row's field clocks as stored (``[hlc, seq]``) once *applied* took effect.
 
-    A change sets all its fields with one clock object; converting each field's
-    copy separately allocated a list per field, and those allocations (and the
-    garbage collections they set off) were the costliest line of a push.
+    Only the applied fields change clock, and all to this change's one clock, so the
+    other fields keep their stored pairs as they were read: converting every field
+    of the merged state back (a list per field) was the costliest line of a push.
     """
-    stored: dict[str, list[Any]] = {}
-    converted: dict[int, list[Any]] = {}
-    for name, clock in clocks.items():
-        pair = converted.get(id(clock))
-        if pair is None:
-            pair = converted[id(clock)] = [clock.hlc, clock.seq]
-        stored[name] = pair
-    return stored
+    pair = [hlc, seq]
+    if row is None:
+        return dict.fromkeys(applied, pair)
+    clocks = dict(row.clocks)
+    for name in applied:
+        clocks[name] = pair
+    return clocks
 
 
 @cache
@@ -167,9 +171,15 @@ def _check_fields(change: ChangeIn) -> None:
         raise ChangeRejectedError(f"Unknown field(s) for {change.entity}: {', '.join(unknown)}")
 
 
+def _wall_ms(hlc: str) -> int:
+    """A stamp's wall-clock part; the request model already checked the stamp's form."""
+    if len(hlc) > 16 and hlc[15] == "-" and hlc[:15].isdigit():
+        return int(hlc[:15])
+    return Stamp.parse(hlc).wall_ms  # not from the wire: check it (raises ClockError)
+
+
 def _check_clock(change: ChangeIn) -> None:
-    stamp = Stamp.parse(change.hlc)
-    ahead = stamp.wall_ms - time.time_ns() // 1_000_000
+    ahead = _wall_ms(change.hlc) - time.time_ns() // 1_000_000
     if ahead > MAX_DRIFT_MS:
         raise ChangeRejectedError(
             f"This device's clock is {ahead // 3_600_000} hours ahead; correct it and sync again"
@@ -244,7 +254,8 @@ class PushContext:
             and (change.building_id or "") not in self.accesses
         )
 
-    def apply(self, change: ChangeIn) -> ChangeResult:
+    def apply(self, change: ChangeIn) -> dict[str, Any]:
+        """Apply *change* (queued for :meth:`write`) and return its answer, or raise."""
         if change.entity in BUILDING_SCOPED and not change.building_id:
             raise ChangeRejectedError(f"A {change.entity} must belong to a building")
         if change.entity == "building" and change.building_id != change.entity_id:
@@ -284,16 +295,13 @@ class PushContext:
                 "building_id": change.building_id,
                 "entity": change.entity,
                 "entity_id": change.entity_id,
-                "op": change.op.value,
-                "fields": dict(merged.applied),
+                "op": _OP_TEXT[change.op],
+                "fields": merged.applied,
                 "hlc": change.hlc,
-                "device_id": self.device_id,
-                "user_id": self.user_id,
-                "created_at": self.now,
             }
         )
         if merged.applied or row is None:
-            self._store(change, row, merged.row, seq)
+            self._store(change, row, merged, seq)
         for conflict in merged.conflicts:
             self.conflict_rows.append(
                 {
@@ -312,19 +320,23 @@ class PushContext:
                     "created_at": self.now,
                 }
             )
-        status = ResultStatus.MERGED if merged.winning else ResultStatus.ACCEPTED
-        # model_construct: every value here was made by this function, not received.
-        return ChangeResult.model_construct(
-            change_id=change.change_id, status=status, reason="", winning=merged.winning, seq=seq
-        )
+        # A ChangeResult-shaped dict: the route encodes it straight to JSON.
+        return {
+            "change_id": change.change_id,
+            "status": "merged" if merged.winning else "accepted",
+            "reason": "",
+            "winning": merged.winning,
+            "seq": seq,
+        }
 
-    def _store(self, change: ChangeIn, row: RowView | None, state: RowState, seq: int) -> None:
+    def _store(self, change: ChangeIn, row: RowView | None, merged: MergeResult, seq: int) -> None:
+        state = merged.row
         new = RowView(
             entity=change.entity,
             id=change.entity_id,
             building_id=change.building_id,
-            values=dict(state.values),
-            clocks=_stored_clocks(state.clocks),
+            values=state.values,
+            clocks=_stored_clocks(row, merged.applied, change.hlc, seq),
             deleted=state.deleted,
             created_hlc=row.created_hlc if row is not None else change.hlc,
             updated_hlc=max(row.updated_hlc, change.hlc) if row is not None else change.hlc,
@@ -347,14 +359,13 @@ class PushContext:
         # Core statements on the connection: the ORM session adds per-statement work.
         db = session.connection()
         if self.log_rows:
-            _INSERT_LOG.run(db, self.log_rows)
+            # One value for the whole push: processed once, not per row.
+            writer = {"device_id": self.device_id, "user_id": self.user_id}
+            _INSERT_LOG.run(db, self.log_rows, {**writer, "created_at": self.now})
             if db.dialect.name == "postgresql":
                 # Sequences are handed out under the push lock; keep the column's own
                 # sequence in step so an insert that relies on it can never collide.
-                db.execute(
-                    text("SELECT setval(pg_get_serial_sequence('srv_change_log', 'seq'), :seq)"),
-                    {"seq": self.next_seq - 1},
-                )
+                db.execute(_SYNC_LOG_SEQUENCE, {"seq": self.next_seq - 1})
         if self.new_rows:
             _INSERT_ROWS.run(db, [r.as_dict() for r in self.new_rows.values()])
         if self.changed_rows:
@@ -394,6 +405,26 @@ def _earlier_answers(session: Session, ids: list[str]) -> dict[str, dict[str, An
     return answered
 
 
+@dataclass
+class PushOutcome:
+    """A push's answers as ``ChangeResult``-shaped dicts, and the cursor after it.
+
+    Dicts, not models: the route encodes them straight to JSON; building a model
+    per answer only to serialise it again cost more than applying the change.
+    """
+
+    results: list[dict[str, Any]]
+    cursor: int
+
+    def response(self) -> PushResponse:
+        """The answers as the protocol model, for in-process callers."""
+        return PushResponse.model_validate({"results": self.results, "cursor": self.cursor})
+
+    def json(self) -> bytes:
+        """The ``PushResponse`` JSON."""
+        return jsonfast.dumps_bytes({"results": self.results, "cursor": self.cursor})
+
+
 def push(
     session: Session,
     request: PushRequest,
@@ -403,6 +434,20 @@ def push(
     claim_building: ClaimBuilding,
 ) -> PushResponse:
     """Apply a batch in order, in one transaction (the caller commits)."""
+    return apply_push(
+        session, request, user_id=user_id, accesses=accesses, claim_building=claim_building
+    ).response()
+
+
+def apply_push(
+    session: Session,
+    request: PushRequest,
+    *,
+    user_id: str,
+    accesses: dict[str, Access],
+    claim_building: ClaimBuilding,
+) -> PushOutcome:
+    """:func:`push`, answering with plain dicts (what the route sends as they are)."""
     lock_for_push(session)
     context = PushContext(
         session,
@@ -413,32 +458,25 @@ def push(
     )
     answered = _earlier_answers(session, [change.change_id for change in request.changes])
     context.lookup.prefetch((c.entity, c.entity_id) for c in request.changes)
-    results = []
+    results: list[dict[str, Any]] = []
     to_store: list[dict[str, Any]] = []
     for change in request.changes:
         earlier = answered.get(change.change_id)
         if earlier is not None:
-            results.append(ChangeResult.model_validate(earlier))
+            results.append(earlier)
             continue
         try:
-            result = context.apply(change)
+            answer = context.apply(change)
         except (ChangeRejectedError, ClockError) as exc:
-            result = ChangeResult.model_construct(
-                change_id=change.change_id,
-                status=ResultStatus.REJECTED,
-                reason=str(exc),
-                winning={},
-                seq=None,
-            )
-        answer = {
-            "change_id": result.change_id,
-            "status": result.status.value,
-            "reason": result.reason,
-            "winning": result.winning,
-            "seq": result.seq,
-        }
+            answer = {
+                "change_id": change.change_id,
+                "status": "rejected",
+                "reason": str(exc),
+                "winning": {},
+                "seq": None,
+            }
         answered[change.change_id] = answer
-        if result.status is not ResultStatus.ACCEPTED:
+        if answer["status"] != "accepted":
             to_store.append(
                 {
                     "change_id": change.change_id,
@@ -448,9 +486,9 @@ def push(
                     "created_at": context.now,
                 }
             )
-        results.append(result)
+        results.append(answer)
     context.write(to_store)
-    return PushResponse.model_construct(results=results, cursor=max(context.next_seq - 1, 0))
+    return PushOutcome(results, max(context.next_seq - 1, 0))
 
 
 def _visible(

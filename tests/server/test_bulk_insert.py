@@ -82,3 +82,16 @@ def test_a_failing_row_fails_the_statement(engine: Engine) -> None:
         bulk.run(db, [row, row])
     with engine.connect() as db:
         assert db.execute(select(ROWS_TABLE)).all() == []
+
+
+def test_constants_are_stored_like_per_row_values(engine: Engine) -> None:
+    """Batch-wide constants (processed once) store exactly what per-row values store."""
+    rows = [_log_row(30 + k, {"k": k}) for k in range(3)]
+    shared = {"device_id": "dev-9", "created_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)}
+    partial = [{k: v for k, v in row.items() if k not in shared} for row in rows]
+    bulk = BulkInsert(LOG_TABLE, [c.key for c in LOG_TABLE.c])
+    with engine.begin() as db:
+        bulk.run(db, partial, constants=shared)
+    with engine.connect() as db:
+        stored = {row.seq: row._asdict() for row in db.execute(select(LOG_TABLE))}
+    assert stored == {row["seq"]: {**row, **shared} for row in rows}

@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from sync.server import crud
@@ -116,6 +116,14 @@ async def get_credential(
 CredentialDep = Annotated[Credential, Depends(get_credential)]
 
 
+_USERS = User.__table__.c  # type: ignore[attr-defined]
+#: Core and built once, not session.get: asked on every request, and neither the ORM's
+#: identity map nor a freshly built statement (and its cache key) is of use here.
+_USER_BY_ID = select(
+    _USERS.id, _USERS.email, _USERS.org_id, _USERS.is_superuser, _USERS.is_active
+).where(_USERS.id == bindparam("id"))
+
+
 def authenticate(session: Session, credential: Credential) -> AuthUser:
     """The user behind *credential*: 401 if unknown, 403 if their account is disabled."""
     if credential.api_key is not None:
@@ -123,18 +131,7 @@ def authenticate(session: Session, credential: Credential) -> AuthUser:
         if user is None:
             _unauthorized("Invalid API key")
         return _active(user)
-    # Core select, not session.get: asked on every request, and the ORM's identity
-    # map and instance state are of no use for a read-and-forget.
-    users = User.__table__.c  # type: ignore[attr-defined]
-    found = (
-        session.connection()
-        .execute(
-            select(users.id, users.email, users.org_id, users.is_superuser, users.is_active).where(
-                users.id == credential.user_id
-            )
-        )
-        .first()
-    )
+    found = session.connection().execute(_USER_BY_ID, {"id": credential.user_id}).first()
     if found is None:
         _unauthorized("Your sign-in is not valid; sign in again")
     return _active(found)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 import uuid
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import jwt
@@ -71,7 +72,21 @@ def create_access_token(user_id: str, *, secret: str, lifetime: dt.timedelta) ->
 
 
 def decode_access_token(token: str, *, secret: str) -> str:
-    """The user id an access token was issued to; raises if it is expired or not genuine."""
+    """The user id an access token was issued to; raises if it is expired or not genuine.
+
+    A device sends the same token with every request until it expires, so a token
+    whose signature checked out is remembered (with its expiry, still checked on
+    every use) instead of being decoded and verified again for each push and pull.
+    """
+    user_id, expires = _verified_access_token(token, secret)
+    if expires <= time.time():  # PyJWT's rule: expired once ``exp`` is reached
+        raise TokenExpiredError
+    return user_id
+
+
+@lru_cache(maxsize=4096)
+def _verified_access_token(token: str, secret: str) -> tuple[str, float]:
+    """(user id, expiry) of a genuine access token; only successes are remembered."""
     try:
         claims = jwt.decode(
             token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "iat", "sub"]}
@@ -82,7 +97,7 @@ def decode_access_token(token: str, *, secret: str) -> str:
         raise TokenInvalidError from exc
     if claims.get("type") != "access":
         raise TokenInvalidError
-    return str(claims["sub"])
+    return str(claims["sub"]), float(claims["exp"])
 
 
 def new_refresh_token() -> str:
