@@ -270,38 +270,55 @@ class SyncClient:
 
     def push_pending(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Push every pending change, oldest first, one batch per request."""
-        from sync.transfer import upload_blob
-
         uploaded: set[str] = set()
         while batch := self.target.pending_changes(self.batch_size):
-            for sha, path in self.target.blobs_for(batch).items():
-                if sha not in uploaded:
-                    upload_blob(self.http, sha, path)
-                    uploaded.add(sha)
-                    report.blobs_uploaded += 1
-            body = {"device_id": self.target.device_id, "changes": [_to_wire(c) for c in batch]}
-            response = self._request(
-                "POST", "/v1/sync/push", content=jsonfast.dumps_bytes(body), headers=_JSON
-            )
-            try:
-                answer = PushResponse.model_validate_json(response.content)
-            except (ValueError, ValidationError) as exc:
-                raise ServerError("The sync server sent an answer this app cannot read") from exc
-            sent = {c.change_id for c in batch}
-            if not sent & {r.change_id for r in answer.results}:
-                raise ServerError("The sync server did not answer for the changes sent")
-            self.target.record_push(batch, answer.results)
-            report.pushed += len(answer.results)
-            for result in answer.results:
-                if result.status is ResultStatus.ACCEPTED:
-                    report.accepted += 1
-                elif result.status is ResultStatus.MERGED:
-                    report.merged += 1
-                else:
-                    report.rejected += 1
-                    report.rejections.append(result.reason)
-            if progress is not None:
-                progress("push", report.pushed, report.pushed + self.target.pending_count())
+            answer = self._push_batch(batch, uploaded, report)
+            self._record(batch, answer, report, progress)
+
+    def _push_batch(
+        self, batch: list[Change], uploaded: set[str], report: SyncReport
+    ) -> PushResponse:
+        """Upload the files *batch* refers to, send it, and return the server's answer."""
+        from sync.transfer import upload_blob
+
+        for sha, path in self.target.blobs_for(batch).items():
+            if sha not in uploaded:
+                upload_blob(self.http, sha, path)
+                uploaded.add(sha)
+                report.blobs_uploaded += 1
+        body = {"device_id": self.target.device_id, "changes": [_to_wire(c) for c in batch]}
+        response = self._request(
+            "POST", "/v1/sync/push", content=jsonfast.dumps_bytes(body), headers=_JSON
+        )
+        try:
+            answer = PushResponse.model_validate_json(response.content)
+        except (ValueError, ValidationError) as exc:
+            raise ServerError("The sync server sent an answer this app cannot read") from exc
+        sent = {c.change_id for c in batch}
+        if not sent & {r.change_id for r in answer.results}:
+            raise ServerError("The sync server did not answer for the changes sent")
+        return answer
+
+    def _record(
+        self,
+        batch: list[Change],
+        answer: PushResponse,
+        report: SyncReport,
+        progress: Progress | None,
+    ) -> None:
+        """Take the answers to *batch* into the replica and the report."""
+        self.target.record_push(batch, answer.results)
+        report.pushed += len(answer.results)
+        for result in answer.results:
+            if result.status is ResultStatus.ACCEPTED:
+                report.accepted += 1
+            elif result.status is ResultStatus.MERGED:
+                report.merged += 1
+            else:
+                report.rejected += 1
+                report.rejections.append(result.reason)
+        if progress is not None:
+            progress("push", report.pushed, report.pushed + self.target.pending_count())
 
     def pull_all(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Pull pages until the server has nothing newer; each page applies atomically."""

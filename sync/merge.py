@@ -87,14 +87,10 @@ def merge_change(
     # field, and sharing the object lets it encode each distinct clock only once.
     stamp = FieldClock(hlc, seq)
     if current is None:
-        row = RowState(values={}, clocks={}, deleted=False)
-        for name, value in incoming.items():
-            if name == DELETED:
-                row.deleted = bool(value)
-            else:
-                row.values[name] = value
-            row.clocks[name] = stamp
-        return MergeResult(row=row, applied=dict(incoming))
+        values = dict(incoming)
+        deleted = bool(values.pop(DELETED, False))
+        row = RowState(values=values, clocks=dict.fromkeys(incoming, stamp), deleted=deleted)
+        return MergeResult(row=row, applied=incoming)
 
     row = RowState(dict(current.values), dict(current.clocks), current.deleted)
     result = MergeResult(row=row)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
@@ -30,11 +30,19 @@ class _Plan:
 
 
 class BulkInsert:
-    """``INSERT INTO table (columns) VALUES (...)`` for many rows given as dicts."""
+    """``INSERT INTO table (columns) VALUES (...)`` for many rows.
 
-    def __init__(self, table: Table, columns: Sequence[str]) -> None:
+    Rows are mappings of column name to value, or with ``from_attributes`` objects
+    with an attribute per column (read directly: copying each into a dict first
+    cost as much as processing its values).
+    """
+
+    def __init__(
+        self, table: Table, columns: Sequence[str], *, from_attributes: bool = False
+    ) -> None:
         self.table = table
         self.columns = tuple(columns)
+        self._getter = attrgetter if from_attributes else itemgetter
         self._plans: dict[str, _Plan] = {}
 
     def _plan(self, dialect: Dialect) -> _Plan:
@@ -54,7 +62,7 @@ class BulkInsert:
     def run(
         self,
         db: Connection,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Sequence[Any],
         constants: Mapping[str, Any] | None = None,
     ) -> None:
         """Insert *rows* in *db*'s transaction.
@@ -81,7 +89,7 @@ class BulkInsert:
             if name in fixed
             for value in (fixed[name],)
         ]
-        getter = itemgetter(*(plan.names[k] for k in read))
+        getter = self._getter(*(plan.names[k] for k in read))
         single = len(read) == 1
         params: list[Any] = []
         for row in rows:

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
+from sync.server.id_lists import IdListSelect
 from sync.server.replication import ROWS_TABLE
 
 
@@ -93,9 +94,12 @@ _COLUMNS = tuple(ROWS_TABLE.c[name] for name in RowView.__slots__)
 _ROW_BY_ID = select_columns(*_COLUMNS).where(
     ROWS_TABLE.c.entity == bindparam("entity"), ROWS_TABLE.c.id == bindparam("id")
 )
-_ROWS_BY_ID = select_columns(*_COLUMNS).where(
-    ROWS_TABLE.c.entity == bindparam("entity"),
-    ROWS_TABLE.c.id.in_(bindparam("ids", expanding=True)),
+_ROWS_BY_ID = IdListSelect(
+    select_columns(*_COLUMNS).where(
+        ROWS_TABLE.c.entity == bindparam("entity"),
+        ROWS_TABLE.c.id.in_(bindparam("ids", expanding=True)),
+    ),
+    "ids",
 )
 
 
@@ -131,9 +135,7 @@ class RowLookup:
                 part = ordered[k : k + chunk]
                 for row_id in part:
                     self._cache[(entity, row_id)] = None
-                rows = self._session.connection().execute(
-                    _ROWS_BY_ID, {"entity": entity, "ids": part}
-                )
+                rows = _ROWS_BY_ID.rows(self._session.connection(), part, entity=entity)
                 for found in rows:
                     view = RowView(*found)
                     self._cache[(entity, view.id)] = view

@@ -37,6 +37,7 @@ from sync.protocol import (
 from sync.schema import BUILDING_SCOPED, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert
+from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
 from sync.server.replication import (
     ANSWERS_TABLE,
@@ -57,18 +58,24 @@ ClaimBuilding = Callable[[str], Access | None]
 _PUSH_LOCK_KEY = 0x4152584F53  # "ARXOS": the PostgreSQL advisory lock serialising pushes
 
 #: Built once: constructing and cache-keying a statement per push cost more than running it.
-_STORED_ANSWERS = select_columns(ANSWERS_TABLE.c.change_id, ANSWERS_TABLE.c.result).where(
-    ANSWERS_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
+_STORED_ANSWERS = IdListSelect(
+    select_columns(ANSWERS_TABLE.c.change_id, ANSWERS_TABLE.c.result).where(
+        ANSWERS_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
+    ),
+    "ids",
 )
-_LOGGED_CHANGES = select_columns(LOG_TABLE.c.change_id, LOG_TABLE.c.seq).where(
-    LOG_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
+_LOGGED_CHANGES = IdListSelect(
+    select_columns(LOG_TABLE.c.change_id, LOG_TABLE.c.seq).where(
+        LOG_TABLE.c.change_id.in_(bindparam("ids", expanding=True))
+    ),
+    "ids",
 )
 _INSERT_LOG = BulkInsert(LOG_TABLE, [c.key for c in LOG_TABLE.c])
 _LOCK_SQLITE = text("UPDATE srv_change_log SET seq = seq WHERE 0")
 _LOCK_POSTGRES = text("SELECT pg_advisory_xact_lock(:key)")
 _NEWEST_SEQ = select_columns(func.max(LOG_TABLE.c.seq))
 _SYNC_LOG_SEQUENCE = text("SELECT setval(pg_get_serial_sequence('srv_change_log', 'seq'), :seq)")
-_INSERT_ROWS = BulkInsert(ROWS_TABLE, [c.key for c in ROWS_TABLE.c])
+_INSERT_ROWS = BulkInsert(ROWS_TABLE, [c.key for c in ROWS_TABLE.c], from_attributes=True)
 #: One pull page: plain columns, not ORM objects, and not ``clocks`` (a page never sends
 #: the per-field clocks; decoding that JSON was a third of the time). Core and built
 #: once: the ORM's result machinery cost more than the query.
@@ -367,7 +374,7 @@ class PushContext:
                 # sequence in step so an insert that relies on it can never collide.
                 db.execute(_SYNC_LOG_SEQUENCE, {"seq": self.next_seq - 1})
         if self.new_rows:
-            _INSERT_ROWS.run(db, [r.as_dict() for r in self.new_rows.values()])
+            _INSERT_ROWS.run(db, list(self.new_rows.values()))
         if self.changed_rows:
             db.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
@@ -397,10 +404,9 @@ def _earlier_answers(session: Session, ids: list[str]) -> dict[str, dict[str, An
     """
     answered: dict[str, dict[str, Any]] = {}
     db = session.connection()
-    for change_id, result in db.execute(_STORED_ANSWERS, {"ids": ids}):
+    for change_id, result in _STORED_ANSWERS.rows(db, ids):
         answered[change_id] = result
-    logged = db.execute(_LOGGED_CHANGES, {"ids": ids})
-    for change_id, seq in logged:
+    for change_id, seq in _LOGGED_CHANGES.rows(db, ids):
         answered.setdefault(change_id, _accepted(change_id, seq))
     return answered
 

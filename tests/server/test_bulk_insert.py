@@ -95,3 +95,32 @@ def test_constants_are_stored_like_per_row_values(engine: Engine) -> None:
     with engine.connect() as db:
         stored = {row.seq: row._asdict() for row in db.execute(select(LOG_TABLE))}
     assert stored == {row["seq"]: {**row, **shared} for row in rows}
+
+
+def test_rows_read_from_attributes(engine: Engine) -> None:
+    """Objects with an attribute per column store what the same rows as dicts store."""
+    from sync.server.scope import RowView
+
+    views = [
+        RowView(
+            entity="room",
+            id=new_id(),
+            building_id=new_id(),
+            values={"name": f"Room {k}", "area": 12.5},
+            clocks={
+                "name": ["000000000000001-000000-dev", k],
+                "area": ["000000000000002-000000-dev", k],
+            },
+            deleted=bool(k % 2),
+            created_hlc="000000000000001-000000-dev",
+            updated_hlc="000000000000002-000000-dev",
+            seq=k,
+        )
+        for k in range(1, 4)
+    ]
+    bulk = BulkInsert(ROWS_TABLE, [c.key for c in ROWS_TABLE.c], from_attributes=True)
+    with engine.begin() as db:
+        bulk.run(db, views)
+    with engine.connect() as db:
+        stored = {row.seq: row._asdict() for row in db.execute(select(ROWS_TABLE))}
+    assert stored == {view.seq: view.as_dict() for view in views}
