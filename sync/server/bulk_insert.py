@@ -1,12 +1,12 @@
-"""Multi-row inserts for the push path, with SQLAlchemy's per-row machinery left out.
+"""Multi-row writes for the push path, with SQLAlchemy's per-row machinery left out.
 
-``connection.execute(insert(table), rows)`` processes every row through the
+``connection.execute(statement, rows)`` processes every row through the
 compiled statement: a parameter dict per row, escaped names, then each value's
 type processor. For the hundreds of rows a push writes that was a fifth of the
-server's time. :class:`BulkInsert` compiles the statement once per dialect (so
+server's time. :class:`BulkWrite` compiles the statement once per dialect (so
 PostgreSQL keeps its JSON casts), applies the same type processors itself in one
 tight loop, and hands the rows straight to the driver's ``executemany``. The SQL
-and the stored bytes are exactly what the Core insert would have produced.
+and the stored bytes are exactly what the Core statement would have produced.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
 
@@ -24,52 +25,61 @@ Processor = Callable[[Any], Any] | None
 @dataclass(frozen=True)
 class _Plan:
     sql: str
+    #: Bind parameter names: in statement order for positional drivers.
     names: tuple[str, ...]
+    #: The names as the driver's parameters (SQLAlchemy escapes some for some drivers).
+    keys: tuple[str, ...]
     processors: tuple[Processor, ...]
     positional: bool
 
 
-class BulkInsert:
-    """``INSERT INTO table (columns) VALUES (...)`` for many rows.
+class BulkWrite:
+    """One INSERT, UPDATE or DELETE run for many rows.
 
-    Rows are mappings of column name to value, or with ``from_attributes`` objects
-    with an attribute per column (read directly: copying each into a dict first
-    cost as much as processing its values).
+    Rows are mappings, or with ``from_attributes`` objects with an attribute per
+    parameter (read directly: copying each into a dict first cost as much as
+    processing its values). ``sources`` maps a parameter to the key or attribute
+    it is read from, where the two differ (an UPDATE's ``WHERE`` parameters may
+    not share a column's name).
     """
 
     def __init__(
-        self, table: Table, columns: Sequence[str], *, from_attributes: bool = False
+        self,
+        statement: UpdateBase,
+        *,
+        column_keys: Sequence[str] | None = None,
+        from_attributes: bool = False,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
-        self.table = table
-        self.columns = tuple(columns)
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
         self._getter = attrgetter if from_attributes else itemgetter
+        self._sources = dict(sources or {})
         self._plans: dict[str, _Plan] = {}
 
     def _plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
         if plan is None:
-            compiled = insert(self.table).compile(dialect=dialect, column_keys=list(self.columns))
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
             positional = bool(compiled.positional)
-            names = tuple(compiled.positiontup or ()) if positional else self.columns
-            types = {name: self.table.c[name].type for name in self.columns}
+            names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
             processors = tuple(
-                types[name].dialect_impl(dialect).bind_processor(dialect) for name in names
+                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                for name in names
             )
-            plan = _Plan(compiled.string, names, processors, positional)
+            escaped: dict[str, str] = dict(compiled.escaped_bind_names or {})
+            keys = tuple(escaped.get(name, name) for name in names)
+            plan = _Plan(compiled.string, names, keys, processors, positional)
             self._plans[dialect.name] = plan
         return plan
 
     def run(
-        self,
-        db: Connection,
-        rows: Sequence[Any],
-        constants: Mapping[str, Any] | None = None,
+        self, db: Connection, rows: Sequence[Any], constants: Mapping[str, Any] | None = None
     ) -> None:
-        """Insert *rows* in *db*'s transaction.
+        """Run the statement once per row of *rows*, in *db*'s transaction.
 
-        Each row holds every column of this insert except those in *constants*,
-        which hold one value for the whole batch (the writer, the time): their type
-        processing (a datetime formatted as text, say) is then done once, not per row.
+        *constants* hold one value for the whole batch (the writer, the time):
+        their type processing (a datetime formatted as text, say) is done once.
         """
         if not rows:
             return
@@ -89,7 +99,8 @@ class BulkInsert:
             if name in fixed
             for value in (fixed[name],)
         ]
-        getter = self._getter(*(plan.names[k] for k in read))
+        sources = self._sources
+        getter = self._getter(*(sources.get(plan.names[k], plan.names[k]) for k in read))
         single = len(read) == 1
         params: list[Any] = []
         for row in rows:
@@ -101,5 +112,16 @@ class BulkInsert:
             if plan.positional:
                 params.append(tuple(values))
             else:
-                params.append(dict(zip(plan.names, values, strict=True)))
+                params.append(dict(zip(plan.keys, values, strict=True)))
         db.exec_driver_sql(plan.sql, params)
+
+
+class BulkInsert(BulkWrite):
+    """``INSERT INTO table (columns) VALUES (...)`` for many rows."""
+
+    def __init__(
+        self, table: Table, columns: Sequence[str], *, from_attributes: bool = False
+    ) -> None:
+        super().__init__(insert(table), column_keys=columns, from_attributes=from_attributes)
+        self.table = table
+        self.columns = tuple(columns)

@@ -36,7 +36,7 @@ from sync.protocol import (
 )
 from sync.schema import BUILDING_SCOPED, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
-from sync.server.bulk_insert import BulkInsert
+from sync.server.bulk_insert import BulkInsert, BulkWrite
 from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
 from sync.server.replication import (
@@ -100,10 +100,12 @@ _PAGE = (
     .limit(bindparam("limit"))
 )
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
-_UPDATE_ROW = (
+_UPDATE_ROW = BulkWrite(
     update(ROWS_TABLE)
     .where(ROWS_TABLE.c.entity == bindparam("key_entity"), ROWS_TABLE.c.id == bindparam("key_id"))
-    .values({name: bindparam(name) for name in _ROW_FIELDS})
+    .values({name: bindparam(name) for name in _ROW_FIELDS}),
+    from_attributes=True,
+    sources={"key_entity": "entity", "key_id": "id"},
 )
 
 
@@ -138,7 +140,16 @@ def current_cursor(session: Session) -> int:
 
 
 def _row_state(row: RowView) -> RowState:
-    clocks = {name: FieldClock(str(v[0]), int(v[1])) for name, v in row.clocks.items()}
+    # Fields written by one change share its clock: make one FieldClock per distinct
+    # stored pair, not one per field (an edit of one field reads the whole row).
+    made: dict[tuple[str, int], FieldClock] = {}
+    clocks: dict[str, FieldClock] = {}
+    for name, (hlc, seq) in row.clocks.items():
+        key = (hlc, seq)
+        clock = made.get(key)
+        if clock is None:
+            clock = made[key] = FieldClock(str(hlc), int(seq))
+        clocks[name] = clock
     return RowState(values=dict(row.values), clocks=clocks, deleted=row.deleted)
 
 
@@ -376,19 +387,12 @@ class PushContext:
         if self.new_rows:
             _INSERT_ROWS.run(db, list(self.new_rows.values()))
         if self.changed_rows:
-            db.execute(_UPDATE_ROW, [_update_params(r) for r in self.changed_rows.values()])
+            _UPDATE_ROW.run(db, list(self.changed_rows.values()))
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
         if self.conflict_rows:
             db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:
             db.execute(insert(ANSWERS_TABLE), answers)
-
-
-def _update_params(row: RowView) -> dict[str, Any]:
-    params = row.as_dict()
-    params["key_entity"] = params.pop("entity")
-    params["key_id"] = params.pop("id")
-    return params
 
 
 def _accepted(change_id: str, seq: int) -> dict[str, Any]:

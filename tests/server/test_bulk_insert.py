@@ -124,3 +124,46 @@ def test_rows_read_from_attributes(engine: Engine) -> None:
     with engine.connect() as db:
         stored = {row.seq: row._asdict() for row in db.execute(select(ROWS_TABLE))}
     assert stored == {view.seq: view.as_dict() for view in views}
+
+
+def test_an_update_stores_what_a_core_update_stores(engine: Engine) -> None:
+    """The push's row UPDATE, run through ``BulkWrite``, against the same Core statement."""
+    from sqlalchemy import bindparam, update
+
+    from sync.server.bulk_insert import BulkWrite
+    from sync.server.scope import RowView
+
+    def view(k: int, name: str) -> RowView:
+        return RowView(
+            entity="room",
+            id=f"room-{k}",
+            building_id="b-1",
+            values={"name": name, "area": k * 1.5},
+            clocks={"name": [f"{k:015d}-000000-dev", k]},
+            deleted=k == 2,
+            created_hlc=f"{k:015d}-000000-dev",
+            updated_hlc=f"{k:015d}-000001-dev",
+            seq=k,
+        )
+
+    before = [view(k, "old") for k in range(1, 5)]
+    fields = [n for n in RowView.__slots__ if n not in ("entity", "id")]
+    statement = (
+        update(ROWS_TABLE)
+        .where(
+            ROWS_TABLE.c.entity == bindparam("key_entity"), ROWS_TABLE.c.id == bindparam("key_id")
+        )
+        .values({name: bindparam(name) for name in fields})
+    )
+    bulk = BulkWrite(
+        statement, from_attributes=True, sources={"key_entity": "entity", "key_id": "id"}
+    )
+    after = [view(k, f"Ünï {k}") for k in range(1, 5)]
+    with engine.begin() as db:
+        db.execute(insert(ROWS_TABLE), [v.as_dict() for v in before])
+        bulk.run(db, after[:2])
+        core = [{**v.as_dict(), "key_entity": v.entity, "key_id": v.id} for v in after[2:]]
+        db.execute(statement, core)
+    with engine.connect() as db:
+        stored = {row.id: row._asdict() for row in db.execute(select(ROWS_TABLE))}
+    assert stored == {v.id: v.as_dict() for v in after}
