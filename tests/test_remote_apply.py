@@ -147,3 +147,40 @@ def test_conflicts_are_stored_and_the_loser_can_be_restored(
     assert open_conflicts(replica) == []
     with pytest.raises(NotFoundError):
         dismiss_conflict(replica, conflict.id)  # already handled
+
+
+def _synchronous(replica: Replica) -> int:
+    return int(replica.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+
+def test_recording_answers_skips_only_its_own_disk_flush(
+    replica: Replica, sample: SampleBuilding
+) -> None:
+    """The answers are committed without a flush; every other transaction keeps FULL (2)."""
+    target = ReplicaSyncTarget(replica)
+    seen: list[int] = []
+    original = replica.conn
+
+    class Spy:
+        """Notes the synchronous level in force when the answers' DELETE runs."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(original, name)
+
+        def executemany(self, sql: str, rows: object) -> object:
+            if sql.startswith("DELETE FROM outbox"):
+                seen.append(_synchronous(replica))
+            return original.executemany(sql, rows)  # type: ignore[arg-type]
+
+    replica.conn = Spy()  # type: ignore[assignment]
+    try:
+        _accept_all(target)
+    finally:
+        replica.conn = original
+    assert seen == [1]  # NORMAL while the answers were recorded
+    assert count_changes(replica.conn) == 0
+    assert _synchronous(replica) == 2  # FULL again for everything after
+
+    with pytest.raises(RuntimeError, match="boom"), replica.remote_transaction(durable=False):
+        raise RuntimeError("boom")
+    assert _synchronous(replica) == 2  # restored after a failure too

@@ -85,18 +85,19 @@ class ReplicaSyncTarget:
         """
         by_id = {c.change_id: c for c in changes}
         conn = self.replica.conn
-        done: list[tuple[str]] = []
+        done: list[tuple[int]] = []
         rejected: list[tuple[str, str, str]] = []
 
         def flush() -> None:
-            conn.executemany("DELETE FROM outbox WHERE change_id = ?", done)
+            conn.executemany("DELETE FROM outbox WHERE seq = ?", done)  # by rowid
             conn.executemany(
                 "UPDATE outbox SET state = ?, reason = ? WHERE change_id = ?", rejected
             )
             done.clear()
             rejected.clear()
 
-        with self.replica.remote_transaction():
+        # Not flushed to disk at commit: the server keeps every answer (see remote_transaction).
+        with self.replica.remote_transaction(durable=False):
             for result in results:
                 change = by_id.get(result.change_id)
                 if change is None:
@@ -104,7 +105,7 @@ class ReplicaSyncTarget:
                 if result.status is ResultStatus.REJECTED:
                     rejected.append((ChangeState.REJECTED.value, result.reason, result.change_id))
                     continue
-                done.append((result.change_id,))
+                done.append((change.seq,))
                 if result.winning:
                     flush()
                     self._apply_fields(change.entity, change.entity_id, result.winning)

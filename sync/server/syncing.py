@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,7 +33,7 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.schema import BUILDING_SCOPED, VALUES, user_fields
+from sync.schema import BUILDING_SCOPED, ENTITIES, VALUES, user_fields
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert, BulkWrite
 from sync.server.id_lists import IdListSelect
@@ -171,8 +170,7 @@ def _stored_clocks(
     return clocks
 
 
-@cache
-def _settable(entity: str, op: Op) -> frozenset[str]:
+def _settable_fields(entity: str, op: Op) -> frozenset[str]:
     """The fields a change of *op* may carry for *entity*."""
     if op is Op.DELETE:
         return frozenset({DELETED})
@@ -180,13 +178,18 @@ def _settable(entity: str, op: Op) -> frozenset[str]:
     return fields | {DELETED} if op is Op.UPDATE else fields
 
 
+#: Built once: every pushed change is checked against it.
+_SETTABLE = {(entity, op): _settable_fields(entity, op) for entity in ENTITIES for op in Op}
+
+
 def _check_fields(change: ChangeIn) -> None:
-    allowed = _settable(change.entity, change.op)
+    allowed = _SETTABLE.get((change.entity, change.op))
+    if allowed is None:
+        raise ChangeRejectedError(f"Unknown kind of record: {change.entity}")
     if change.fields.keys() <= allowed:
         return
     unknown = sorted(set(change.fields) - allowed)
-    if unknown:
-        raise ChangeRejectedError(f"Unknown field(s) for {change.entity}: {', '.join(unknown)}")
+    raise ChangeRejectedError(f"Unknown field(s) for {change.entity}: {', '.join(unknown)}")
 
 
 def _wall_ms(hlc: str) -> int:
@@ -196,8 +199,8 @@ def _wall_ms(hlc: str) -> int:
     return Stamp.parse(hlc).wall_ms  # not from the wire: check it (raises ClockError)
 
 
-def _check_clock(change: ChangeIn) -> None:
-    ahead = _wall_ms(change.hlc) - time.time_ns() // 1_000_000
+def _check_clock(change: ChangeIn, now_ms: int) -> None:
+    ahead = _wall_ms(change.hlc) - now_ms
     if ahead > MAX_DRIFT_MS:
         raise ChangeRejectedError(
             f"This device's clock is {ahead // 3_600_000} hours ahead; correct it and sync again"
@@ -237,6 +240,8 @@ class PushContext:
         #: Sequences are handed out here, under the push lock, so no flush is needed per change.
         self.next_seq = current_cursor(session) + 1
         self.now = utcnow()
+        #: Read once per push: a push takes milliseconds, the drift allowed is a day.
+        self.now_ms = time.time_ns() // 1_000_000
         self.log_rows: list[dict[str, Any]] = []
         self.new_rows: dict[tuple[str, str], RowView] = {}
         self.changed_rows: dict[tuple[str, str], RowView] = {}
@@ -279,7 +284,7 @@ class PushContext:
         if change.entity == "building" and change.building_id != change.entity_id:
             raise ChangeRejectedError("A building's building_id must be its own id")
         _check_fields(change)
-        _check_clock(change)
+        _check_clock(change, self.now_ms)
         row = self.lookup.get(change.entity, change.entity_id)
         if row is not None and row.building_id != change.building_id:
             raise ChangeRejectedError(f"This {change.entity} belongs to another building")
