@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from sqlmodel import Session
 
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse
 from sync.server import crud
 from sync.server.api.deps import CredentialDep, SessionDep, SettingsDep, authenticate
 from sync.server.api.json_body import body_openapi, json_body
+from sync.server.core.config import ServerSettings
 from sync.server.models import Role
 from sync.server.scope import Access
 from sync.server.syncing import apply_push, pull_page
@@ -23,38 +25,43 @@ def push_changes(
     credential: CredentialDep,
     body: Annotated[PushRequest, Depends(json_body(PushRequest))],
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
     """Apply a batch of this device's changes in order; each change gets its own answer."""
-    user = authenticate(session, credential)  # here, in this route's worker thread
-    if len(body.changes) > settings.push_batch_max:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"At most {settings.push_batch_max} changes per push",
-        )
+    settings: ServerSettings = request.app.state.settings
+    # The session is opened and closed here, in this route's worker thread, rather
+    # than through SessionDep: the hottest route of the service skips a yield
+    # dependency (and its exit stack) per request.
+    with Session(request.app.state.engine) as session:
+        user = authenticate(session, credential)
+        if len(body.changes) > settings.push_batch_max:
+            raise HTTPException(
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                f"At most {settings.push_batch_max} changes per push",
+            )
 
-    def claim_building(building_id: str) -> Access | None:
-        allowed = crud.can_create_buildings(
-            session, user.id, server_allows=settings.orgs_allow_member_buildings
-        )
-        if not allowed:
-            return None
-        crud.grant(session, user_id=user.id, building_id=building_id, role=Role.ADMIN, commit=False)
-        return crud.BuildingAccess(building_id, Role.ADMIN, None, None)
+        def claim_building(building_id: str) -> Access | None:
+            allowed = crud.can_create_buildings(
+                session, user.id, server_allows=settings.orgs_allow_member_buildings
+            )
+            if not allowed:
+                return None
+            crud.grant(
+                session, user_id=user.id, building_id=building_id, role=Role.ADMIN, commit=False
+            )
+            return crud.BuildingAccess(building_id, Role.ADMIN, None, None)
 
-    try:
-        outcome = apply_push(
-            session,
-            body,
-            user_id=user.id,
-            accesses=dict(crud.building_access(session, user.id)),
-            claim_building=claim_building,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        try:
+            outcome = apply_push(
+                session,
+                body,
+                user_id=user.id,
+                accesses=dict(crud.building_access(session, user.id)),
+                claim_building=claim_building,
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
     request.app.state.news.publish()
     # Encoded here, from plain dicts: validating every answer against the response
     # model (still declared, for the OpenAPI document) only to dump it cost more.
