@@ -92,6 +92,20 @@ class ConflictEntry(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ScopeEpoch(SQLModel, table=True):
+    """The newest change that moved a row of a building across systems or floors.
+
+    A narrowed grant's scope tag includes it, so devices holding only part of the
+    building re-pull it: rows that left their user's view (and rows hanging off
+    them) go, and rows that came into view (with theirs) arrive.
+    """
+
+    __tablename__ = "srv_scope_epochs"
+
+    building_id: str = Field(primary_key=True, max_length=36)
+    seq: int = Field(sa_type=Seq)
+
+
 #: The tables themselves, for Core statements: the hot paths of push and pull use
 #: these rather than the ORM classes, whose per-statement machinery cost more than
 #: the queries did.
@@ -99,3 +113,4 @@ ROWS_TABLE: Final = SQLModel.metadata.tables[str(StoredRow.__tablename__)]
 LOG_TABLE: Final = SQLModel.metadata.tables[str(ChangeLogEntry.__tablename__)]
 ANSWERS_TABLE: Final = SQLModel.metadata.tables[str(AppliedChange.__tablename__)]
 CONFLICTS_TABLE: Final = SQLModel.metadata.tables[str(ConflictEntry.__tablename__)]
+EPOCHS_TABLE: Final = SQLModel.metadata.tables[str(ScopeEpoch.__tablename__)]

@@ -44,7 +44,7 @@ def is_narrowed(access: Access) -> bool:
 SCOPE_RULES = 1
 
 
-def scope_tag(access: Access) -> str:
+def scope_tag(access: Access, epoch: int = 0) -> str:
     """A fingerprint of what a grant lets its holder *see*: its systems and floors.
 
     Devices remember the tag each building was last synchronised under and re-pull
@@ -53,19 +53,48 @@ def scope_tag(access: Access) -> str:
     revoked and given back unchanged while a device was away leaves that device's
     rows exactly right. The role is left out on purpose: it limits writes, not what
     a pull shows, so a new role never costs a device a re-download.
+
+    *epoch* is the building's newest change that moved a row across systems or
+    floors (:func:`moves_scope`). It only counts for a narrowed grant, since a grant
+    that shows everything is not affected by where a row sits.
     """
-    canonical = {
+    canonical: dict[str, Any] = {
         "rules": SCOPE_RULES,
         "systems": sorted(access.systems) if access.systems is not None else None,
         "floors": sorted(access.floors) if access.floors is not None else None,
     }
+    if epoch and is_narrowed(access):
+        canonical["epoch"] = epoch
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     return digest[:16]
 
 
-def scope_tags(accesses: Mapping[str, Access]) -> dict[str, str]:
+def scope_tags(accesses: Mapping[str, Access], epochs: Mapping[str, int]) -> dict[str, str]:
     """Building id → :func:`scope_tag` for every building the caller was granted."""
-    return {building_id: scope_tag(access) for building_id, access in accesses.items()}
+    return {
+        building_id: scope_tag(access, epochs.get(building_id, 0))
+        for building_id, access in accesses.items()
+    }
+
+
+#: The fields :func:`in_scope` reads, per entity: changing one can move a row (and what
+#: hangs off it) into or out of a narrowed grant's view.
+SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "floor": ("level",),
+    "room": ("floor_id",),
+    "document": ("floor_id",),
+    "equipment": ("system", "floor_id"),
+    "connection": ("source_id",),
+    "workorder": ("equipment_id",),
+    "annotation": ("document_id",),
+    "note": ("target_kind", "target_id"),
+    "attachment": ("target_kind", "target_id"),
+}
+
+
+def moves_scope(entity: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether an edit changed a field that decides who may see the row."""
+    return any(before.get(name) != after.get(name) for name in SCOPE_FIELDS.get(entity, ()))
 
 
 @dataclass(slots=True)
@@ -169,7 +198,10 @@ def _target_ok(access: Access, lookup: RowLookup, kind: Any, target_id: Any, dep
 def in_scope(
     access: Access, entity: str, values: dict[str, Any], lookup: RowLookup, *, depth: int = 0
 ) -> bool:
-    """Whether a row with these values is inside the grant's systems and floors."""
+    """Whether a row with these values is inside the grant's systems and floors.
+
+    Reads only the fields listed in :data:`SCOPE_FIELDS`: keep the two in step.
+    """
     if not is_narrowed(access) or entity in ("building", "organization"):
         return True
     if entity == "floor":

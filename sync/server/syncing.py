@@ -41,12 +41,22 @@ from sync.server.models import utcnow
 from sync.server.replication import (
     ANSWERS_TABLE,
     CONFLICTS_TABLE,
+    EPOCHS_TABLE,
     LOG_TABLE,
     ROWS_TABLE,
     ConflictEntry,
     StoredRow,
 )
-from sync.server.scope import Access, RowLookup, RowView, in_scope, scope_tags, write_refusal
+from sync.server.scope import (
+    Access,
+    RowLookup,
+    RowView,
+    in_scope,
+    is_narrowed,
+    moves_scope,
+    scope_tags,
+    write_refusal,
+)
 
 _OP_TEXT = {op: op.value for op in Op}
 _ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
@@ -97,6 +107,14 @@ _PAGE = (
     )
     .order_by(ROWS_TABLE.c.seq)
     .limit(bindparam("limit"))
+)
+_MOVE_EPOCH = (
+    update(EPOCHS_TABLE)
+    .where(EPOCHS_TABLE.c.building_id == bindparam("key_building"))
+    .values(seq=bindparam("new_seq"))
+)
+_EPOCHS_OF = select_columns(EPOCHS_TABLE.c.building_id, EPOCHS_TABLE.c.seq).where(
+    EPOCHS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True))
 )
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
 _UPDATE_ROW = BulkWrite(
@@ -246,6 +264,8 @@ class PushContext:
         self.new_rows: dict[tuple[str, str], RowView] = {}
         self.changed_rows: dict[tuple[str, str], RowView] = {}
         self.conflict_rows: list[dict[str, Any]] = []
+        #: Building → the newest change of this push that moved a row across scope lines.
+        self.scope_moves: dict[str, int] = {}
 
     def access_for(self, change: ChangeIn, row: RowView | None) -> Access | None:
         if change.entity == "organization":
@@ -325,6 +345,9 @@ class PushContext:
         )
         if merged.applied or row is None:
             self._store(change, row, merged, seq)
+        moved = row is not None and moves_scope(change.entity, row.values, merged.row.values)
+        if moved and change.building_id:
+            self.scope_moves[change.building_id] = seq
         for conflict in merged.conflicts:
             self.conflict_rows.append(
                 {
@@ -398,6 +421,10 @@ class PushContext:
             db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:
             db.execute(insert(ANSWERS_TABLE), answers)
+        for building_id, seq in self.scope_moves.items():
+            moved = db.execute(_MOVE_EPOCH, {"key_building": building_id, "new_seq": seq})
+            if moved.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
+                db.execute(insert(EPOCHS_TABLE), {"building_id": building_id, "seq": seq})
 
 
 def _accepted(change_id: str, seq: int) -> dict[str, Any]:
@@ -524,13 +551,22 @@ def _organizations_of(buildings: list[str], lookup: RowLookup) -> frozenset[str]
     return frozenset(owners)
 
 
-def _scopes(accesses: Mapping[str, Access], wanted: bool) -> dict[str, str] | None:
+def _scopes(
+    session: Session, accesses: Mapping[str, Access], wanted: bool
+) -> dict[str, str] | None:
     """Every building the caller was granted with its scope tag, if the device asked.
 
     Always the whole list, even on a page of one building: a building missing from
     it is one the caller lost, and the device removes what it holds of it.
     """
-    return scope_tags(accesses) if wanted else None
+    if not wanted:
+        return None
+    narrowed = [building_id for building_id, access in accesses.items() if is_narrowed(access)]
+    epochs: dict[str, int] = {}
+    if narrowed:
+        found = session.connection().execute(_EPOCHS_OF, {"buildings": narrowed})
+        epochs = {building_id: int(seq) for building_id, seq in found}
+    return scope_tags(accesses, epochs)
 
 
 @dataclass
@@ -590,7 +626,7 @@ def pull_page(
     """
     buildings = [b for b in accesses if building_id is None or b == building_id]
     if not buildings:
-        return PullPage([], [], max(cursor, 0), False, _scopes(accesses, with_scopes))
+        return PullPage([], [], max(cursor, 0), False, _scopes(session, accesses, with_scopes))
     newest = current_cursor(session)
     rows = list(
         session.connection().execute(
@@ -629,4 +665,4 @@ def pull_page(
         access = accesses.get(entry.building_id or "")
         if subject is not None and _visible(access, subject, lookup, orgs):
             conflicts.append(ConflictRecord.model_validate(entry, from_attributes=True))
-    return PullPage(changes, conflicts, end, has_more, _scopes(accesses, with_scopes))
+    return PullPage(changes, conflicts, end, has_more, _scopes(session, accesses, with_scopes))

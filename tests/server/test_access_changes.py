@@ -289,6 +289,81 @@ def test_an_interrupted_rescope_is_completed_by_the_next_sync(
     assert report.removed_by_scope == 0
 
 
+def equipment_id(replica: Replica, tag: str) -> str:
+    return str(replica.conn.execute("SELECT id FROM equipment WHERE tag = ?", (tag,)).fetchone()[0])
+
+
+def room_id(replica: Replica, number: str) -> str:
+    return str(
+        replica.conn.execute("SELECT id FROM rooms WHERE number = ?", (number,)).fetchone()[0]
+    )
+
+
+def hanging_off(replica: Replica, equipment: str, *, with_notes: bool = False) -> set[str]:
+    """Ids of the work orders (and notes) of a piece of equipment."""
+    query = "SELECT id FROM work_orders WHERE equipment_id = ?"
+    if with_notes:
+        query += " UNION ALL SELECT id FROM notes WHERE target_id = ?"
+    params = (equipment, equipment) if with_notes else (equipment,)
+    return {row[0] for row in replica.conn.execute(query, params)}
+
+
+@on_both_databases
+def test_rows_moved_across_a_narrowed_scope_leave_and_reach_the_device(
+    app: FastAPI, base_url: str, owner: Account, tech: Account, tmp_path: Path
+) -> None:
+    """A move by someone else (no grant changed) takes what hangs off the row along."""
+    admin, field, whole = (Replica.open(tmp_path / name) for name in ("admin", "tech", "whole"))
+    pier = build_two_floors(admin)
+    admin_sync = client_for(base_url, admin, owner)
+    admin_sync.sync_once()
+    set_grant(app, tech, pier.building_id, [1])
+    sync = client_for(base_url, field, tech)
+    sync.sync_once()
+    assert held(field, pier.building_id) == pier.lower
+    owner_again = client_for(base_url, whole, owner)  # a second device seeing everything
+    owner_again.sync_once()
+
+    ahu = equipment_id(admin, "AHU-1")
+    ahu_wo = hanging_off(admin, ahu)
+    update_equipment(admin, ahu, {"room_id": room_id(admin, "201")})  # up to floor 2
+    admin_sync.sync_once()
+    moved_out = sync.sync_once()
+    assert held(field, pier.building_id) == pier.lower - {ahu, *ahu_wo}
+    assert moved_out.removed_by_scope == 2  # the unit and its work order
+    assert search(field, "AHU") == [] and search(field, "lobby filters") == []
+    assert count_changes(field.conn) == 0
+
+    update_equipment(admin, pier.crac_id, {"room_id": room_id(admin, "101")})  # down to floor 1
+    admin_sync.sync_once()
+    moved_in = sync.sync_once()
+    crac_rows = {pier.crac_id, *hanging_off(admin, pier.crac_id, with_notes=True)}
+    assert held(field, pier.building_id) == (pier.lower - {ahu, *ahu_wo}) | crac_rows
+    assert moved_in.removed_by_scope == 0
+    assert [hit.title for hit in search(field, "CRAC")] == ["CRAC-2"]
+    assert indexed(field, "notes", "compressor") == 1  # the note on it came along
+
+    settled = owner_again.sync_once()  # sees everything: the moves cost it no re-download
+    assert settled.pulled == 2 and settled.removed_by_scope == 0
+    assert held(whole, pier.building_id) == held(admin, pier.building_id)
+
+
+def test_only_a_change_of_a_field_that_decides_visibility_moves_scope() -> None:
+    from sync.server.scope import moves_scope
+
+    before = {"system": "hvac", "floor_id": "f1", "name": "AHU-1"}
+    assert not moves_scope("equipment", before, {**before, "name": "AHU-1 (east)"})
+    assert moves_scope("equipment", before, {**before, "floor_id": "f2"})
+    assert moves_scope("equipment", before, {**before, "system": "electrical"})
+    assert moves_scope("floor", {"level": 1}, {"level": 2})
+    assert moves_scope("note", {"target_id": "a"}, {"target_id": "b"})
+    assert not moves_scope("building", {"name": "A"}, {"name": "B"})
+    narrowed = BuildingAccess("b", Role.TECHNICIAN, None, frozenset({1}))
+    whole = BuildingAccess("b", Role.TECHNICIAN, None, None)
+    assert scope_tag(narrowed, 7) != scope_tag(narrowed) == scope_tag(narrowed, 0)
+    assert scope_tag(whole, 7) == scope_tag(whole)  # where a row sits cannot matter to it
+
+
 @on_both_databases
 def test_scope_tags_are_sent_only_to_devices_that_ask(
     app: FastAPI, client: TestClient, tech: Account
