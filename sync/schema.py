@@ -317,6 +317,14 @@ VALUES: Final[dict[str, type[BaseModel]]] = {
 #: Entities whose rows belong to one building (all but organizations).
 BUILDING_SCOPED: Final = frozenset(set(ENTITIES) - {"organization"})
 
+#: Entity → its fields that name a blob (a file's SHA-256). Derived (every blob field is
+#: called ``*_sha256``), so a new kind of file row cannot be forgotten by either end.
+BLOB_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    entity: fields
+    for entity, shape in SHAPES.items()
+    if (fields := tuple(name for name in shape.model_fields if name.endswith("_sha256")))
+}
+
 
 def entity_of(model: type[Replicated]) -> str:
     """The wire name of a model class (table model or its shape)."""

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from arxos_desktop.store.errors import NotFoundError, StoreError
@@ -56,6 +57,7 @@ class BlobStore:
             target = self.path_for(sha)
             if target.is_file():
                 tmp.unlink()
+                os.utime(target)  # stored again just now: see discard()
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp.replace(target)
@@ -63,6 +65,23 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    def discard(self, sha256: str, *, untouched_for: float) -> bool:
+        """Delete a blob no row needs any more; True if it was deleted.
+
+        A blob written, downloaded or stored again within the last *untouched_for*
+        seconds is left alone: the app stores a file before it commits the row that
+        cites it, so a blob the caller found unreferenced may be about to be cited.
+        """
+        path = self.path_for(sha256)
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:
+            return False
+        if time.time() - modified < untouched_for:
+            return False
+        path.unlink(missing_ok=True)
+        return True
 
     def put_bytes(self, data: bytes) -> str:
         """Store *data*; returns its SHA-256."""

@@ -21,13 +21,9 @@ from sync.clock import Stamp
 from sync.merge import overlay_pending
 from sync.outbox import Change, ChangeState, Op, count_changes, read_changes
 from sync.protocol import ChangeResult, PullResponse, ResultStatus
+from sync.schema import BLOB_FIELDS
 
 _CURSOR_KEY = "sync_cursor"
-_BLOB_FIELDS = {
-    "document": ("blob_sha256",),
-    "attachment": ("blob_sha256",),
-    "note": ("audio_sha256",),
-}
 
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
@@ -54,7 +50,7 @@ class ReplicaSyncTarget:
         """Files the server must have before it sees these changes."""
         needed: dict[str, Path] = {}
         for change in changes:
-            for name in _BLOB_FIELDS.get(change.entity, ()):
+            for name in BLOB_FIELDS.get(change.entity, ()):
                 sha = change.fields.get(name)
                 if isinstance(sha, str) and sha:
                     needed[sha] = self.replica.blobs.get(sha)
@@ -63,7 +59,7 @@ class ReplicaSyncTarget:
     def missing_blobs(self) -> dict[str, Path]:
         """Files that pulled rows refer to and this device does not hold yet: sha → where."""
         missing: dict[str, Path] = {}
-        for entity, names in _BLOB_FIELDS.items():
+        for entity, names in BLOB_FIELDS.items():
             table = codec_for(entity).table
             for name in names:
                 rows = self.replica.conn.execute(

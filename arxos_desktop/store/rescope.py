@@ -11,6 +11,7 @@ run in the replica's remote transaction and create no outbox entries; the
 full-text index follows through its delete triggers. A row with a change still
 waiting to be pushed is kept: the user's edit must reach the server and be
 answered (a rejection stays in the outbox with its reason) before the row goes.
+Files cited only by rows that left are deleted from the device's file store too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.engine import get_meta, set_meta
 from arxos_desktop.store.replica import Replica
 from sync.outbox import ChangeState
-from sync.schema import BUILDING_SCOPED
+from sync.schema import BLOB_FIELDS, BUILDING_SCOPED
 
 _TAGS_KEY = "sync_scope_tags"
 #: The tag of a building held under an access not checked yet: it never equals a real one.
@@ -53,12 +54,14 @@ def finish_rescope(replica: Replica, building_id: str, seen: set[str], tag: str 
     unchecked, so it is looked at again once those changes have been answered.
     """
     conn = replica.conn
+    leaving_files: set[str] = set()
     with replica.remote_transaction():
         waiting = _pending_ids(conn, building_id) - seen
         removed = 0
         if _held(conn, building_id) != len(seen):
             _fill_keep(conn, seen)
             owners = _owners_leaving(conn, building_id)
+            leaving_files = _files_of_unkept(conn, building_id)
             removed = _remove_unkept(conn, building_id)
             removed += _remove_orphaned_orgs(conn, owners)
             conn.execute("DELETE FROM temp.rescope_keep")
@@ -70,7 +73,61 @@ def finish_rescope(replica: Replica, building_id: str, seen: set[str], tag: str 
         else:
             tags[building_id] = tag
         set_meta(conn, _TAGS_KEY, json.dumps(tags, sort_keys=True))
+    if leaving_files:
+        discard_unreferenced_files(replica, leaving_files)
     return removed
+
+
+#: How long a stored file is safe from removal after it was last written (BlobStore.discard).
+FILE_GRACE_SECONDS = 120.0
+
+
+def _files_of_unkept(conn: sqlite3.Connection, building_id: str) -> set[str]:
+    """Files cited by the building's rows that are about to leave the replica."""
+    shas: set[str] = set()
+    for entity, fields in BLOB_FIELDS.items():
+        table = codec_for(entity).table
+        for name in fields:
+            rows = conn.execute(
+                f"SELECT DISTINCT {name} FROM {table} WHERE building_id = ? AND {name} IS NOT NULL"
+                " AND id NOT IN (SELECT id FROM temp.rescope_keep)",
+                (building_id,),
+            )
+            shas.update(row[0] for row in rows if row[0])
+    return shas
+
+
+def discard_unreferenced_files(replica: Replica, candidates: set[str]) -> int:
+    """Delete the local copies of *candidates* that nothing on the device cites any more.
+
+    Cited means by any row still held (of any building, deleted or not: a rejected
+    delete brings its row back) or by a change in the outbox (an unsent attachment
+    may share the file). Files stored very recently are kept (FILE_GRACE_SECONDS).
+    Returns how many files were deleted.
+    """
+    # Inside a write transaction: no edit can cite one of them between check and delete.
+    with replica.remote_transaction(durable=False) as conn:
+        cited = _cited(conn, sorted(candidates))
+        return sum(
+            replica.blobs.discard(sha, untouched_for=FILE_GRACE_SECONDS)
+            for sha in sorted(candidates - cited)
+        )
+
+
+def _cited(conn: sqlite3.Connection, shas: list[str]) -> set[str]:
+    cited: set[str] = set()
+    for start in range(0, len(shas), 500):
+        chunk = shas[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity, fields in BLOB_FIELDS.items():
+            table = codec_for(entity).table
+            for name in fields:
+                rows = conn.execute(f"SELECT {name} FROM {table} WHERE {name} IN ({marks})", chunk)
+                cited.update(row[0] for row in rows)
+    for sha in set(shas) - cited:
+        if conn.execute("SELECT 1 FROM outbox WHERE instr(fields, ?) > 0", (sha,)).fetchone():
+            cited.add(sha)
+    return cited
 
 
 def _held(conn: sqlite3.Connection, building_id: str) -> int:

@@ -30,7 +30,7 @@ from sqlalchemy import Index, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from sync.schema import SHAPES
+from sync.schema import BLOB_FIELDS
 from sync.server import crud
 from sync.server.models import UTCDateTime, utcnow
 from sync.server.scope import Access, RowLookup, RowView, in_scope
@@ -38,14 +38,6 @@ from sync.server.scope import Access, RowLookup, RowView, in_scope
 _SHA = re.compile(r"[0-9a-f]{64}")
 #: Ids per ``IN (...)``: well under every backend's limit on bound parameters.
 _CHUNK: Final = 500
-
-#: Entity → its fields that name a blob. Derived from the shared schema (every blob field
-#: is called ``*_sha256``), so a new kind of file row cannot be forgotten here.
-BLOB_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
-    entity: fields
-    for entity, shape in SHAPES.items()
-    if (fields := tuple(name for name in shape.model_fields if name.endswith("_sha256")))
-}
 
 
 class BlobRef(SQLModel, table=True):

@@ -4,6 +4,8 @@ revoked, the next sync leaves a device holding exactly what its user may now see
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from arxos_desktop.store.buildings import create_building
 from arxos_desktop.store.equipment import create_equipment, update_equipment
 from arxos_desktop.store.notes import add_note
 from arxos_desktop.store.remote import ReplicaSyncTarget
+from arxos_desktop.store.rescope import FILE_GRACE_SECONDS, discard_unreferenced_files
 from arxos_desktop.store.search import search
 from arxos_desktop.store.workorders import create_work_order
 from sync.client import OfflineError, RefreshingAuth, SyncClient, SyncReport, sign_in
@@ -346,6 +349,71 @@ def test_rows_moved_across_a_narrowed_scope_leave_and_reach_the_device(
     settled = owner_again.sync_once()  # sees everything: the moves cost it no re-download
     assert settled.pulled == 2 and settled.removed_by_scope == 0
     assert held(whole, pier.building_id) == held(admin, pier.building_id)
+
+
+def attach(replica: Replica, building_id: str, target_id: str, sha: str) -> str:
+    with replica.transaction() as w:
+        row = w.insert(
+            "attachment",
+            {
+                "building_id": building_id,
+                "target_kind": "equipment",
+                "target_id": target_id,
+                "blob_sha256": sha,
+                "mime_type": "image/jpeg",
+            },
+        )
+    return str(row["id"])
+
+
+def age(replica: Replica, *shas: str) -> None:
+    """Make stored files look downloaded a while ago (past the grace period)."""
+    then = time.time() - 10 * FILE_GRACE_SECONDS
+    for sha in shas:
+        os.utime(replica.blobs.path_for(sha), (then, then))
+
+
+@on_both_databases
+def test_files_of_rows_that_left_leave_the_device_unless_still_cited(
+    app: FastAPI, base_url: str, owner: Account, tech: Account, tmp_path: Path
+) -> None:
+    admin, field = Replica.open(tmp_path / "admin"), Replica.open(tmp_path / "tech")
+    pier = build_two_floors(admin)
+    ahu = equipment_id(admin, "AHU-1")
+    photo = admin.blobs.put_bytes(b"photo of the CRAC unit")
+    diagram = admin.blobs.put_bytes(b"wiring diagram of both units")
+    attach(admin, pier.building_id, pier.crac_id, photo)
+    attach(admin, pier.building_id, pier.crac_id, diagram)
+    attach(admin, pier.building_id, ahu, diagram)  # also cited on floor 1
+    client_for(base_url, admin, owner).sync_once()
+    set_grant(app, tech, pier.building_id, [1, 2])
+    sync = client_for(base_url, field, tech)
+    first = sync.sync_once()
+    assert first.blobs_downloaded == 2 and field.blobs.has(photo) and field.blobs.has(diagram)
+    age(field, photo, diagram)
+
+    set_grant(app, tech, pier.building_id, [1])
+    narrowed = sync.sync_once()
+    assert narrowed.removed_by_scope == len(pier.upper) + 2  # and the two CRAC attachments
+    assert not field.blobs.has(photo)  # cited only by rows that left
+    assert field.blobs.has(diagram)  # the AHU's attachment still cites it
+
+    set_grant(app, tech, pier.building_id, [1, 2])
+    widened = sync.sync_once()
+    assert widened.blobs_downloaded == 1 and field.blobs.has(photo)  # fetched again
+
+
+def test_a_file_stored_just_now_is_never_discarded(tmp_path: Path) -> None:
+    """The app stores a file before committing the row that cites it: that gap is safe."""
+    replica = Replica.open(tmp_path / "r")
+    fresh = replica.blobs.put_bytes(b"just imported")
+    old = replica.blobs.put_bytes(b"downloaded long ago")
+    age(replica, old)
+    assert discard_unreferenced_files(replica, {fresh, old}) == 1
+    assert replica.blobs.has(fresh) and not replica.blobs.has(old)
+    age(replica, fresh)
+    replica.blobs.put_bytes(b"just imported")  # the same file stored again: fresh again
+    assert discard_unreferenced_files(replica, {fresh}) == 0 and replica.blobs.has(fresh)
 
 
 def test_only_a_change_of_a_field_that_decides_visibility_moves_scope() -> None:
