@@ -317,6 +317,34 @@ VALUES: Final[dict[str, type[BaseModel]]] = {
 #: Entities whose rows belong to one building (all but organizations).
 BUILDING_SCOPED: Final = frozenset(set(ENTITIES) - {"organization"})
 
+
+def _parent_fields() -> dict[str, tuple[tuple[str, str], ...]]:
+    tables = {model.__tablename__: name for name, model in ENTITIES.items()}
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for entity, shape in SHAPES.items():
+        pairs = [
+            (name, tables[str(key).split(".")[0]])
+            for name, info in shape.model_fields.items()
+            if isinstance(key := getattr(info, "foreign_key", None), str)
+            and tables[str(key).split(".")[0]] != "organization"
+        ]
+        if entity == "floor":
+            pairs.append(("building_id", "building"))
+        if pairs:
+            found[entity] = tuple(pairs)
+    return found
+
+
+#: Entity → (field, parent entity) for each row it points at: its foreign keys (but not
+#: organisations), and a floor's building. Rows with ``target_kind``/``target_id`` also
+#: point at their target (:data:`TARGETING`).
+PARENT_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = _parent_fields()
+#: Entities that point at a row of the entity named by their ``target_kind``.
+TARGETING: Final = frozenset(
+    entity for entity, shape in SHAPES.items() if "target_kind" in shape.model_fields
+)
+
+
 #: Entity → its fields that name a blob (a file's SHA-256). Derived (every blob field is
 #: called ``*_sha256``), so a new kind of file row cannot be forgotten by either end.
 BLOB_FIELDS: Final[dict[str, tuple[str, ...]]] = {

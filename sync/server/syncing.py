@@ -33,9 +33,15 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.schema import BUILDING_SCOPED, ENTITIES, VALUES, user_fields
+from sync.schema import (
+    BUILDING_SCOPED,
+    ENTITIES,
+    VALUES,
+    user_fields,
+)
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert, BulkWrite
+from sync.server.contested import conflict_rows, contests
 from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
 from sync.server.replication import (
@@ -266,6 +272,8 @@ class PushContext:
         self.conflict_rows: list[dict[str, Any]] = []
         #: Building → the newest change of this push that moved a row across scope lines.
         self.scope_moves: dict[str, int] = {}
+        #: Rows this push deleted: live rows still pointing at one contest it (``contested``).
+        self.deleted_now: list[tuple[str, str]] = []
 
     def access_for(self, change: ChangeIn, row: RowView | None) -> Access | None:
         if change.entity == "organization":
@@ -348,6 +356,7 @@ class PushContext:
         moved = row is not None and moves_scope(change.entity, row.values, merged.row.values)
         if moved and change.building_id:
             self.scope_moves[change.building_id] = seq
+        self._note_delete(change, row, merged.row)
         for conflict in merged.conflicts:
             self.conflict_rows.append(
                 {
@@ -374,6 +383,11 @@ class PushContext:
             "winning": merged.winning,
             "seq": seq,
         }
+
+    def _note_delete(self, change: ChangeIn, row: RowView | None, state: RowState) -> None:
+        """Remember a row this push deleted, for :meth:`write` to check what still needs it."""
+        if state.deleted and (row is None or not row.deleted):
+            self.deleted_now.append((change.entity, change.entity_id))
 
     def _store(self, change: ChangeIn, row: RowView | None, merged: MergeResult, seq: int) -> None:
         state = merged.row
@@ -417,6 +431,10 @@ class PushContext:
         if self.changed_rows:
             _UPDATE_ROW.run(db, list(self.changed_rows.values()))
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
+        if self.deleted_now:
+            written = {**self.new_rows, **self.changed_rows}
+            found = contests(db, written, self.deleted_now)
+            self.conflict_rows.extend(conflict_rows(found, self.now))
         if self.conflict_rows:
             db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:

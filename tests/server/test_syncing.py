@@ -289,3 +289,87 @@ def test_unknown_building_is_refused_when_the_organisation_forbids_it(session: S
         out.results[0].status is ResultStatus.REJECTED
         and "does not let you add" in out.results[0].reason
     )
+
+
+def _push(session: Session, node: str, *changes: ChangeIn) -> list[ResultStatus]:
+    out = push(
+        session,
+        PushRequest(device_id=node, changes=list(changes)),
+        user_id="u1",
+        accesses=ADMIN,
+        claim_building=lambda b: None,
+    )
+    session.commit()
+    return [r.status for r in out.results]
+
+
+def _contested(session: Session, after: int = 0) -> list[tuple[str, str, str, str]]:
+    page = pull_page(session, accesses=ADMIN, cursor=after, limit=1000).response()
+    return [
+        (c.entity_id, c.field, c.winner_device, c.loser_device)
+        for c in page.conflicts
+        if c.field == "deleted"
+    ]
+
+
+def test_a_delete_others_still_point_at_is_kept_but_contested(session: Session) -> None:
+    """Deletes are never refused or cascaded on the server: a conflict marks what needs it."""
+    ids = seed(session)
+    session.commit()
+    ok = ResultStatus.ACCEPTED
+    # devA deletes the AHU then its floor, children first: nothing points at them.
+    assert _push(
+        session,
+        "devA",
+        change("equipment", ids["ahu"], "delete", {}, base=4),
+        change("floor", ids["floor1"], "delete", {}, base=2),
+    ) == [ok, ok]
+    assert _contested(session) == []
+
+    # devA deletes floor 2 while the panel is still on it: kept, delete contested.
+    before = pull_page(session, accesses=ADMIN, cursor=0, limit=1000).cursor
+    assert _push(session, "devA", change("floor", ids["floor2"], "delete", {}, base=3)) == [ok]
+    assert _contested(session, before) == [(ids["floor2"], "deleted", "devA", "devA")]
+
+    # Restoring the losing value ("not deleted") brings the floor back; nothing new to contest.
+    mark = pull_page(session, accesses=ADMIN, cursor=0, limit=1000).cursor
+    restore = change("floor", ids["floor2"], "update", {"deleted": False}, base=mark)
+    assert _push(session, "devB", restore) == [ok]
+    rows = {
+        c.entity_id: c
+        for c in pull_page(session, accesses=ADMIN, cursor=mark, limit=10).response().changes
+    }
+    assert rows[ids["floor2"]].deleted is False
+    assert _contested(session, mark) == []
+
+
+def test_children_and_parent_deleted_in_one_push_contest_nothing(session: Session) -> None:
+    ids = seed(session)
+    session.commit()
+    out = _push(
+        session,
+        "devA",
+        change("equipment", ids["panel"], "delete", {}, base=5),
+        change("floor", ids["floor2"], "delete", {}, base=3),
+        change(
+            "equipment",
+            new_id(),
+            "insert",
+            {"tag": "X-1", "system": "hvac", "floor_id": ids["floor1"]},
+        ),
+    )
+    assert out == [ResultStatus.ACCEPTED] * 3
+    assert _contested(session) == []
+
+
+def test_a_note_still_on_a_deleted_unit_contests_the_delete(session: Session) -> None:
+    ids = seed(session)
+    note = change(
+        "note", new_id(), "insert",
+        {"target_kind": "equipment", "target_id": ids["ahu"], "text": "Belt squeals"},
+        node="devB",
+    )  # fmt: skip
+    assert _push(session, "devB", note) == [ResultStatus.ACCEPTED]
+    gone = change("equipment", ids["ahu"], "delete", {}, base=4)
+    assert _push(session, "devA", gone) == [ResultStatus.ACCEPTED]
+    assert _contested(session) == [(ids["ahu"], "deleted", "devA", "devB")]
