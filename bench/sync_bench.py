@@ -87,6 +87,7 @@ from sync.server import crud
 from sync.server.core.config import ServerSettings
 from sync.server.db import SQLITE_BUSY_TIMEOUT_MS, session_scope
 from sync.server.embedded import serve_in_thread as serve
+from sync.server.field_clocks import after_change, as_mapping
 from sync.server.main import create_app
 from sync.server.models import Role, utcnow
 from sync.server.replication import ChangeLogEntry, StoredRow
@@ -659,7 +660,7 @@ def load_directly(server: ProjectServer, payloads: list[dict[str, Any]], device_
                 | {
                     "id": p["entity_id"],
                     "values": dict(p["fields"]),
-                    "clocks": {name: [p["hlc"], seq] for name in p["fields"]},
+                    "clocks": after_change(None, p["fields"], p["hlc"], seq),
                     "deleted": False,
                     "created_hlc": p["hlc"],
                     "updated_hlc": p["hlc"],
@@ -693,13 +694,14 @@ def check_loaded_rows(server: ProjectServer, pushed_id: str, direct_id: str) -> 
         a = session.get(StoredRow, ("equipment", pushed_id))
         b = session.get(StoredRow, ("equipment", direct_id))
         assert a is not None and b is not None
-        shape_a = (sorted(a.values), sorted(a.clocks), a.deleted, a.created_hlc == a.updated_hlc)
-        shape_b = (sorted(b.values), sorted(b.clocks), b.deleted, b.created_hlc == b.updated_hlc)
-        clock_a, clock_b = next(iter(a.clocks.values())), next(iter(b.clocks.values()))
+        clocks_a, clocks_b = as_mapping(a.clocks), as_mapping(b.clocks)
+        shape_a = (sorted(a.values), sorted(clocks_a), a.deleted, a.created_hlc == a.updated_hlc)
+        shape_b = (sorted(b.values), sorted(clocks_b), b.deleted, b.created_hlc == b.updated_hlc)
         if (
             shape_a != shape_b
-            or [a.updated_hlc, a.seq] != clock_a
-            or [b.updated_hlc, b.seq] != clock_b
+            or len(a.clocks) != len(b.clocks)  # stored the same way, not only equivalent
+            or any(clock != [a.updated_hlc, a.seq] for clock in clocks_a.values())
+            or any(clock != [b.updated_hlc, b.seq] for clock in clocks_b.values())
         ):
             raise AssertionError(f"direct load differs from push(): {shape_a} vs {shape_b}")
 

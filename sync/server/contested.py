@@ -25,6 +25,7 @@ from sync.clock import Stamp
 from sync.ids import new_id
 from sync.merge import DELETED
 from sync.schema import PARENT_FIELDS, TARGETING
+from sync.server.field_clocks import clock_of
 from sync.server.replication import ROWS_TABLE
 from sync.server.scope import RowView
 
@@ -43,10 +44,9 @@ class Contest:
     seq: int
 
 
-def _deleted_at(clocks: Mapping[str, Any], updated_hlc: str, seq: int) -> tuple[str, int]:
+def _deleted_at(clocks: Any, updated_hlc: str, seq: int) -> tuple[str, int]:
     """(hlc, seq) of the change that deleted a row."""
-    clock = clocks.get(DELETED)
-    return (str(clock[0]), int(clock[1])) if clock else (updated_hlc, seq)
+    return clock_of(clocks, DELETED) or (updated_hlc, seq)
 
 
 def contests(

@@ -32,8 +32,8 @@ class StoredRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     building_id: str | None = Field(default=None, max_length=36)
     values: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    #: field → [hlc, seq] of the edit that set it ("deleted" included).
-    clocks: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: When each field (``deleted`` included) was last set: ``sync.server.field_clocks``.
+    clocks: Any = Field(default_factory=list, sa_type=JSON)
     deleted: bool = False
     created_hlc: str = ""
     updated_hlc: str = ""

@@ -105,7 +105,8 @@ class RowView:
     id: str
     building_id: str | None
     values: dict[str, Any]
-    clocks: dict[str, Any]
+    #: As stored: see ``sync.server.field_clocks``.
+    clocks: Any
     deleted: bool
     created_hlc: str
     updated_hlc: str

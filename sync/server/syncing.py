@@ -23,7 +23,7 @@ from sync import jsonfast
 from sync.clock import MAX_DRIFT_MS, Stamp
 from sync.errors import ClockError, SyncError
 from sync.ids import new_id
-from sync.merge import DELETED, FieldClock, MergeResult, RowState, merge_change
+from sync.merge import DELETED, MergeResult, RowState, merge_change
 from sync.outbox import Op
 from sync.protocol import (
     ChangeIn,
@@ -42,6 +42,7 @@ from sync.schema import (
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert, BulkWrite
 from sync.server.contested import conflict_rows, contests
+from sync.server.field_clocks import after_change, field_clocks
 from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
 from sync.server.replication import (
@@ -163,35 +164,7 @@ def current_cursor(session: Session) -> int:
 
 
 def _row_state(row: RowView) -> RowState:
-    # Fields written by one change share its clock: make one FieldClock per distinct
-    # stored pair, not one per field (an edit of one field reads the whole row).
-    made: dict[tuple[str, int], FieldClock] = {}
-    clocks: dict[str, FieldClock] = {}
-    for name, (hlc, seq) in row.clocks.items():
-        key = (hlc, seq)
-        clock = made.get(key)
-        if clock is None:
-            clock = made[key] = FieldClock(str(hlc), int(seq))
-        clocks[name] = clock
-    return RowState(values=dict(row.values), clocks=clocks, deleted=row.deleted)
-
-
-def _stored_clocks(
-    row: RowView | None, applied: Mapping[str, Any], hlc: str, seq: int
-) -> dict[str, list[Any]]:
-    """The row's field clocks as stored (``[hlc, seq]``) once *applied* took effect.
-
-    Only the applied fields change clock, and all to this change's one clock, so the
-    other fields keep their stored pairs as they were read: converting every field
-    of the merged state back (a list per field) was the costliest line of a push.
-    """
-    pair = [hlc, seq]
-    if row is None:
-        return dict.fromkeys(applied, pair)
-    clocks = dict(row.clocks)
-    for name in applied:
-        clocks[name] = pair
-    return clocks
+    return RowState(values=dict(row.values), clocks=field_clocks(row.clocks), deleted=row.deleted)
 
 
 def _settable_fields(entity: str, op: Op) -> frozenset[str]:
@@ -396,7 +369,9 @@ class PushContext:
             id=change.entity_id,
             building_id=change.building_id,
             values=state.values,
-            clocks=_stored_clocks(row, merged.applied, change.hlc, seq),
+            clocks=after_change(
+                row.clocks if row is not None else None, merged.applied, change.hlc, seq
+            ),
             deleted=state.deleted,
             created_hlc=row.created_hlc if row is not None else change.hlc,
             updated_hlc=max(row.updated_hlc, change.hlc) if row is not None else change.hlc,
