@@ -55,6 +55,10 @@ class Run:
         return self.json()
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(
     home: Path, *args: str, env: dict[str, str] | None = None, stdin: bool = False
 ) -> subprocess.Popen[str]:
@@ -64,6 +68,10 @@ def start(
             full.pop(name, None)
     return subprocess.Popen(
         [sys.executable, "-m", "arxos_desktop.cli", "--home", str(home), *args],
+        # Ctrl+C as a terminal sends it, even when this suite was started in the
+        # background (a shell without job control starts background jobs with SIGINT
+        # ignored, and children inherit that, so the watch test would never stop).
+        preexec_fn=_default_sigint,
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

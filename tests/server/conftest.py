@@ -25,13 +25,13 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 from sync.server import crud
 from sync.server.core import security
 from sync.server.core.config import ServerSettings
-from sync.server.db import session_scope
+from sync.server.db import create_db_engine, run_migrations, session_scope
 from sync.server.main import create_app
 
 PASSWORD = "correct horse battery"
@@ -100,6 +100,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
     else:
         raise ValueError(f"unknown test database backend {backend!r}; use one of {BACKENDS}")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on that database, migrated to the newest schema."""
+    engine = create_db_engine(database_url)
+    run_migrations(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

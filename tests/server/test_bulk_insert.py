@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,21 +10,10 @@ from sqlalchemy import Engine, insert, select
 
 from sync.ids import new_id
 from sync.server.bulk_insert import BulkInsert
-from sync.server.db import create_db_engine, run_migrations
 from sync.server.replication import LOG_TABLE, ROWS_TABLE
 from tests.server.conftest import on_both_databases
 
 pytestmark = on_both_databases
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    run_migrations(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _log_row(seq: int, fields: dict[str, Any]) -> dict[str, Any]:

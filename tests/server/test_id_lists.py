@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import Engine, bindparam, insert, select
 
 from sync.ids import new_id
-from sync.server.db import create_db_engine, run_migrations
 from sync.server.id_lists import IdListSelect
 from sync.server.replication import ROWS_TABLE
 from tests.server.conftest import on_both_databases
@@ -19,16 +15,6 @@ _STATEMENT = select(*ROWS_TABLE.c).where(
     ROWS_TABLE.c.entity == bindparam("entity"),
     ROWS_TABLE.c.id.in_(bindparam("ids", expanding=True)),
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    run_migrations(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def test_matches_a_core_execute(engine: Engine) -> None:
