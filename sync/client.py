@@ -286,7 +286,11 @@ class SyncClient:
                 upload_blob(self.http, sha, path)
                 uploaded.add(sha)
                 report.blobs_uploaded += 1
-        body = {"device_id": self.target.device_id, "changes": [_to_wire(c) for c in batch]}
+        body = {
+            "device_id": self.target.device_id,
+            "changes": [_to_wire(c) for c in batch],
+            "cursor": self.target.cursor(),
+        }
         response = self._request(
             "POST", "/v1/sync/push", content=jsonfast.dumps_bytes(body), headers=_JSON
         )

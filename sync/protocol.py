@@ -59,6 +59,9 @@ class ChangeIn(_Message):
 class PushRequest(_Message):
     device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     changes: list[ChangeIn] = Field(max_length=MAX_PUSH_BATCH)
+    #: The newest sequence this device has pulled; lets the server skip checks for
+    #: deletes the device had already seen when it made these changes (optional).
+    cursor: int | None = Field(default=None, ge=0)
 
 
 class ResultStatus(StrEnum):

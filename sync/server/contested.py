@@ -8,9 +8,11 @@ removed or refused, every device converges on the same rows, and restoring the
 losing value brings the row back for the rows that still need it
 (``docs/sync-protocol.md``, "Merge rule").
 
-Checked when the delete arrives, so only pushes that delete something pay for
-it. A row that comes to point at an already deleted one later is not flagged:
-checking every pushed row's parents cost a tenth of a push.
+Two cases. A delete that live rows still point at is found when the delete
+arrives (:func:`contests`). A row that comes to point at a row deleted earlier
+(:func:`late_pointers`) is looked for only in pushes from devices that had not
+pulled the building's newest delete (``srv_delete_marks``): checking every
+pushed row's parents cost a tenth of a push.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from sync.clock import Stamp
 from sync.ids import new_id
 from sync.merge import DELETED
-from sync.schema import PARENT_FIELDS, TARGETING
+from sync.schema import ENTITIES, PARENT_FIELDS, TARGETING
 from sync.server.field_clocks import clock_of
+from sync.server.id_lists import IdListSelect
 from sync.server.replication import ROWS_TABLE
 from sync.server.scope import RowView
 
 _VALUES = ROWS_TABLE.c["values"]
+TARGET_ENTITIES = frozenset(ENTITIES)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,59 @@ def contests(
                 parent.entity, parent.id, parent.building_id, deleted_hlc, child_hlc, deleted_seq
             )
     return list(found.values())
+
+
+#: The deleted rows among some ids of one entity (usually none: no values to decode).
+_DELETED_AMONG = IdListSelect(
+    select(
+        ROWS_TABLE.c.id, ROWS_TABLE.c.building_id, ROWS_TABLE.c.clocks, ROWS_TABLE.c.updated_hlc,
+        ROWS_TABLE.c.seq,
+    ).where(
+        ROWS_TABLE.c.entity == bindparam("entity"),
+        ROWS_TABLE.c.deleted.is_(True),
+        ROWS_TABLE.c.id.in_(bindparam("ids", expanding=True)),
+    ),
+    "ids",
+)  # fmt: skip
+
+
+def late_pointers(
+    db: Connection,
+    written: Mapping[tuple[str, str], RowView],
+    pointers: Mapping[tuple[str, str], tuple[str, int]],
+) -> list[Contest]:
+    """Deletes contested by rows of this push that came to point at an already deleted row.
+
+    *pointers* map each row pointed at to the (hlc, seq) of the last change of this
+    push that pointed at it. Rows this push wrote are left to :func:`contests`.
+    """
+    wanted: dict[str, list[str]] = {}
+    for entity, row_id in pointers:
+        if (entity, row_id) not in written:
+            wanted.setdefault(entity, []).append(row_id)
+    found = []
+    for entity, ids in wanted.items():
+        for row_id, building_id, clocks, updated_hlc, seq in _DELETED_AMONG.rows(
+            db, sorted(ids), entity=entity
+        ):
+            hlc, pointer_seq = pointers[entity, row_id]
+            deleted_hlc, _ = _deleted_at(clocks, updated_hlc, seq)
+            found.append(Contest(entity, row_id, building_id, deleted_hlc, hlc, pointer_seq))
+    return found
+
+
+def parents_of(entity: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(entity, id) of every row a row with these values points at."""
+    found = [
+        (parent, str(values[name]))
+        for name, parent in PARENT_FIELDS.get(entity, ())
+        if values.get(name)
+    ]
+    if entity in TARGETING:
+        kind, target = values.get("target_kind"), values.get("target_id")
+        if kind in TARGET_ENTITIES and target:
+            found.append((str(kind), str(target)))
+    return found
 
 
 def _children_kinds(entity: str) -> list[tuple[str, str, bool]]:

@@ -106,6 +106,19 @@ class ScopeEpoch(SQLModel, table=True):
     seq: int = Field(sa_type=Seq)
 
 
+class DeleteMark(SQLModel, table=True):
+    """The newest change that deleted a row of a building.
+
+    A push whose device had not pulled that far may point new rows at a row that
+    is gone: only then are the rows it points at checked (``contested``).
+    """
+
+    __tablename__ = "srv_delete_marks"
+
+    building_id: str = Field(primary_key=True, max_length=36)
+    seq: int = Field(sa_type=Seq)
+
+
 #: The tables themselves, for Core statements: the hot paths of push and pull use
 #: these rather than the ORM classes, whose per-statement machinery cost more than
 #: the queries did.
@@ -114,3 +127,4 @@ LOG_TABLE: Final = SQLModel.metadata.tables[str(ChangeLogEntry.__tablename__)]
 ANSWERS_TABLE: Final = SQLModel.metadata.tables[str(AppliedChange.__tablename__)]
 CONFLICTS_TABLE: Final = SQLModel.metadata.tables[str(ConflictEntry.__tablename__)]
 EPOCHS_TABLE: Final = SQLModel.metadata.tables[str(ScopeEpoch.__tablename__)]
+DELETE_MARKS_TABLE: Final = SQLModel.metadata.tables[str(DeleteMark.__tablename__)]

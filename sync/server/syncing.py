@@ -36,18 +36,21 @@ from sync.protocol import (
 from sync.schema import (
     BUILDING_SCOPED,
     ENTITIES,
+    PARENT_FIELDS,
+    TARGETING,
     VALUES,
     user_fields,
 )
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert, BulkWrite
-from sync.server.contested import conflict_rows, contests
+from sync.server.contested import conflict_rows, contests, late_pointers, parents_of
 from sync.server.field_clocks import after_change, field_clocks
 from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
 from sync.server.replication import (
     ANSWERS_TABLE,
     CONFLICTS_TABLE,
+    DELETE_MARKS_TABLE,
     EPOCHS_TABLE,
     LOG_TABLE,
     ROWS_TABLE,
@@ -66,6 +69,8 @@ from sync.server.scope import (
 )
 
 _OP_TEXT = {op: op.value for op in Op}
+#: Entities whose rows point at other rows (``contested.parents_of``).
+_POINTING = frozenset(PARENT_FIELDS) | TARGETING
 _ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
 
 #: Gives the pusher a grant on a building it creates, or None if its organisation forbids it.
@@ -119,6 +124,17 @@ _MOVE_EPOCH = (
     update(EPOCHS_TABLE)
     .where(EPOCHS_TABLE.c.building_id == bindparam("key_building"))
     .values(seq=bindparam("new_seq"))
+)
+_MARK_DELETE = (
+    update(DELETE_MARKS_TABLE)
+    .where(DELETE_MARKS_TABLE.c.building_id == bindparam("key_building"))
+    .values(seq=bindparam("new_seq"))
+)
+_MARKS_OF = IdListSelect(
+    select_columns(DELETE_MARKS_TABLE.c.building_id, DELETE_MARKS_TABLE.c.seq).where(
+        DELETE_MARKS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True))
+    ),
+    "buildings",
 )
 _EPOCHS_OF = select_columns(EPOCHS_TABLE.c.building_id, EPOCHS_TABLE.c.seq).where(
     EPOCHS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True))
@@ -247,6 +263,12 @@ class PushContext:
         self.scope_moves: dict[str, int] = {}
         #: Rows this push deleted: live rows still pointing at one contest it (``contested``).
         self.deleted_now: list[tuple[str, str]] = []
+        #: Building → the newest delete of this push (``srv_delete_marks``).
+        self.delete_marks: dict[str, int] = {}
+        #: Buildings where a delete happened that the pushing device had not pulled: rows
+        #: this push points at there are checked (→ hlc, seq of the last change to do so).
+        self.unseen_deletes: set[str] = set()
+        self.pointers: dict[tuple[str, str], tuple[str, int]] = {}
 
     def access_for(self, change: ChangeIn, row: RowView | None) -> Access | None:
         if change.entity == "organization":
@@ -329,7 +351,9 @@ class PushContext:
         moved = row is not None and moves_scope(change.entity, row.values, merged.row.values)
         if moved and change.building_id:
             self.scope_moves[change.building_id] = seq
-        self._note_delete(change, row, merged.row)
+        self._note_delete(change, row, merged.row, seq)
+        if change.building_id in self.unseen_deletes and change.entity in _POINTING:
+            self._note_pointers(change, row, merged.row, seq)
         for conflict in merged.conflicts:
             self.conflict_rows.append(
                 {
@@ -357,10 +381,26 @@ class PushContext:
             "seq": seq,
         }
 
-    def _note_delete(self, change: ChangeIn, row: RowView | None, state: RowState) -> None:
+    def _note_delete(
+        self, change: ChangeIn, row: RowView | None, state: RowState, seq: int
+    ) -> None:
         """Remember a row this push deleted, for :meth:`write` to check what still needs it."""
         if state.deleted and (row is None or not row.deleted):
             self.deleted_now.append((change.entity, change.entity_id))
+            if change.building_id:
+                self.delete_marks[change.building_id] = seq
+
+    def _note_pointers(
+        self, change: ChangeIn, row: RowView | None, state: RowState, seq: int
+    ) -> None:
+        """Remember the rows a live row came to point at, for :meth:`write` to check."""
+        if state.deleted:
+            return
+        was_live = row is not None and not row.deleted
+        before = parents_of(change.entity, row.values) if row is not None and was_live else ()
+        for parent in parents_of(change.entity, state.values):
+            if parent not in before:
+                self.pointers[parent] = (change.hlc, seq)
 
     def _store(self, change: ChangeIn, row: RowView | None, merged: MergeResult, seq: int) -> None:
         state = merged.row
@@ -406,10 +446,16 @@ class PushContext:
         if self.changed_rows:
             _UPDATE_ROW.run(db, list(self.changed_rows.values()))
         record_blob_refs(session, [*self.new_rows.values(), *self.changed_rows.values()])
-        if self.deleted_now:
+        if self.deleted_now or self.pointers:
             written = {**self.new_rows, **self.changed_rows}
-            found = contests(db, written, self.deleted_now)
-            self.conflict_rows.extend(conflict_rows(found, self.now))
+            found = {(c.entity, c.entity_id): c for c in contests(db, written, self.deleted_now)}
+            for late in late_pointers(db, written, self.pointers):
+                found.setdefault((late.entity, late.entity_id), late)
+            self.conflict_rows.extend(conflict_rows(list(found.values()), self.now))
+        for building_id, seq in self.delete_marks.items():
+            marked = db.execute(_MARK_DELETE, {"key_building": building_id, "new_seq": seq})
+            if marked.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
+                db.execute(insert(DELETE_MARKS_TABLE), {"building_id": building_id, "seq": seq})
         if self.conflict_rows:
             db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:
@@ -418,6 +464,17 @@ class PushContext:
             moved = db.execute(_MOVE_EPOCH, {"key_building": building_id, "new_seq": seq})
             if moved.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
                 db.execute(insert(EPOCHS_TABLE), {"building_id": building_id, "seq": seq})
+
+
+def _unseen_deletes(session: Session, request: PushRequest) -> set[str]:
+    """Buildings of this push with a delete newer than what the device had pulled."""
+    buildings = sorted({c.building_id for c in request.changes if c.building_id})
+    seen = request.cursor or 0  # a device that does not say: every delete counts
+    return {
+        building_id
+        for building_id, seq in _MARKS_OF.rows(session.connection(), buildings)
+        if seq > seen
+    }
 
 
 def _accepted(change_id: str, seq: int) -> dict[str, Any]:
@@ -491,6 +548,7 @@ def apply_push(
         accesses=dict(accesses),
         claim_building=claim_building,
     )
+    context.unseen_deletes = _unseen_deletes(session, request)
     answered = _earlier_answers(session, [change.change_id for change in request.changes])
     context.lookup.prefetch((c.entity, c.entity_id) for c in request.changes)
     results: list[dict[str, Any]] = []

@@ -451,6 +451,9 @@ def test_upgrading_indexes_the_rows_already_stored(database_url: str) -> None:
                 sa.select(BlobRef.entity, BlobRef.entity_id, BlobRef.sha256, BlobRef.building_id)
             ).all()
         assert refs == [("document", live, sha(b"live"), building_id)]
+        with engine.connect() as conn:  # 0006 marks the building's deleted row too
+            marks = conn.execute(sa.text("SELECT building_id, seq FROM srv_delete_marks")).all()
+        assert [tuple(m) for m in marks] == [(building_id, 1)]
         with engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn

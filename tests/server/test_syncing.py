@@ -326,6 +326,22 @@ def test_a_delete_others_still_point_at_is_kept_but_contested(session: Session) 
     ) == [ok, ok]
     assert _contested(session) == []
 
+    # devB, which had not pulled that delete, puts new equipment on floor 1: kept, and the
+    # delete contested (its device tells the server how far it had pulled: not that far).
+    fan = new_id()
+    late = change("equipment", fan, "insert", {"tag": "EF-9", "system": "hvac",
+                  "floor_id": ids["floor1"]}, node="devB")  # fmt: skip
+    out = push(
+        session,
+        PushRequest(device_id="devB", changes=[late], cursor=5),
+        user_id="u1",
+        accesses=ADMIN,
+        claim_building=lambda b: None,
+    )
+    session.commit()
+    assert [r.status for r in out.results] == [ok]
+    assert _contested(session) == [(ids["floor1"], "deleted", "devA", "devB")]
+
     # devA deletes floor 2 while the panel is still on it: kept, delete contested.
     before = pull_page(session, accesses=ADMIN, cursor=0, limit=1000).cursor
     assert _push(session, "devA", change("floor", ids["floor2"], "delete", {}, base=3)) == [ok]
