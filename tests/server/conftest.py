@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from sync.server import crud
@@ -83,10 +85,27 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
         try:
             yield admin.set(database=name).render_as_string(hide_password=False)
         finally:
-            with engine.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_database(engine, name)
     finally:
         engine.dispose()
+
+
+def _drop_database(engine: Engine, name: str, attempts: int = 50) -> None:
+    """Drop a test database, waiting out an autovacuum worker that may be visiting it.
+
+    ``WITH (FORCE)`` cannot end a worker of the server's own superuser from the test
+    role, so the drop is refused while one is there (for a moment on a tiny database).
+    """
+    for attempt in range(attempts):
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError as exc:
+            busy = "must be a member of the role whose process is being terminated" in str(exc)
+            if not busy or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture
