@@ -271,12 +271,13 @@ class SyncClient:
     def push_pending(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Push every pending change, oldest first, one batch per request."""
         uploaded: set[str] = set()
+        cursor = self.target.cursor()  # pushing does not move it: read once
         while batch := self.target.pending_changes(self.batch_size):
-            answer = self._push_batch(batch, uploaded, report)
+            answer = self._push_batch(batch, cursor, uploaded, report)
             self._record(batch, answer, report, progress)
 
     def _push_batch(
-        self, batch: list[Change], uploaded: set[str], report: SyncReport
+        self, batch: list[Change], cursor: int, uploaded: set[str], report: SyncReport
     ) -> PushResponse:
         """Upload the files *batch* refers to, send it, and return the server's answer."""
         from sync.transfer import upload_blob
@@ -289,7 +290,7 @@ class SyncClient:
         body = {
             "device_id": self.target.device_id,
             "changes": [_to_wire(c) for c in batch],
-            "cursor": self.target.cursor(),
+            "cursor": cursor,
         }
         response = self._request(
             "POST", "/v1/sync/push", content=jsonfast.dumps_bytes(body), headers=_JSON

@@ -33,7 +33,10 @@ from sync.server.replication import ROWS_TABLE
 from sync.server.scope import RowView
 
 _VALUES = ROWS_TABLE.c["values"]
-TARGET_ENTITIES = frozenset(ENTITIES)
+#: A floor points at its building through the row's own column, not a value.
+BUILDING_ID = "building_id"
+#: Entities whose rows point at other rows (:func:`parents_of`).
+POINTING = frozenset(PARENT_FIELDS) | TARGETING
 
 
 @dataclass(frozen=True)
@@ -60,21 +63,35 @@ def contests(
 ) -> list[Contest]:
     """The deletes of this push that live rows still point at once it is stored.
 
-    *written* holds the final state of every row this push wrote (checked here in
-    memory; the database is asked about the others). One record per deleted row.
+    *written* holds the final state of every row this push wrote: its live rows are
+    indexed by what they point at in one pass, and the database is asked about the
+    other rows once per kind of child, however many rows the push deleted.
     """
-    found: dict[tuple[str, str], Contest] = {}
-    for key in deleted_now:
-        parent = written.get(key)
-        if parent is None or not parent.deleted or key in found:
-            continue
-        child_hlc = _live_child(db, written, parent)
-        if child_hlc is not None:
+    deleted = {key: written[key] for key in deleted_now if key in written and written[key].deleted}
+    if not deleted:
+        return []
+    pointing: dict[tuple[str, str], str] = {}  # row pointed at → a pointing row's clock
+    for row in written.values():
+        if not row.deleted:
+            for target in parents_of(row.entity, row.values, row.building_id):
+                pointing.setdefault(target, row.updated_hlc)
+    unexplained: dict[str, list[RowView]] = {}
+    for key, parent in deleted.items():
+        if key not in pointing:
+            unexplained.setdefault(parent.entity, []).append(parent)
+    for entity, parents in unexplained.items():
+        pointing.update(_live_children(db, written, entity, parents))
+    found = []
+    for key, parent in deleted.items():
+        if key in pointing:
             deleted_hlc, deleted_seq = _deleted_at(parent.clocks, parent.updated_hlc, parent.seq)
-            found[key] = Contest(
-                parent.entity, parent.id, parent.building_id, deleted_hlc, child_hlc, deleted_seq
-            )
-    return list(found.values())
+            found.append(
+                Contest(
+                    parent.entity, parent.id, parent.building_id, deleted_hlc, pointing[key],
+                    deleted_seq,
+                )
+            )  # fmt: skip
+    return found
 
 
 #: The deleted rows among some ids of one entity (usually none: no values to decode).
@@ -116,16 +133,18 @@ def late_pointers(
     return found
 
 
-def parents_of(entity: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(entity, id) of every row a row with these values points at."""
-    found = [
-        (parent, str(values[name]))
-        for name, parent in PARENT_FIELDS.get(entity, ())
-        if values.get(name)
-    ]
+def parents_of(
+    entity: str, values: Mapping[str, Any], building_id: str | None
+) -> list[tuple[str, str]]:
+    """(entity, id) of every row a row of *building_id* with these values points at."""
+    found = []
+    for name, parent in PARENT_FIELDS.get(entity, ()):
+        target = building_id if name == BUILDING_ID else values.get(name)
+        if target:
+            found.append((parent, str(target)))
     if entity in TARGETING:
         kind, target = values.get("target_kind"), values.get("target_id")
-        if kind in TARGET_ENTITIES and target:
+        if kind in ENTITIES and target:
             found.append((str(kind), str(target)))
     return found
 
@@ -142,37 +161,28 @@ def _children_kinds(entity: str) -> list[tuple[str, str, bool]]:
     return kinds
 
 
-def _points_at(row: RowView, field: str, by_target: bool, parent: RowView) -> bool:
-    if by_target and row.values.get("target_kind") != parent.entity:
-        return False
-    return bool(row.values.get(field) == parent.id)
-
-
-def _live_child(
-    db: Connection, written: Mapping[tuple[str, str], RowView], parent: RowView
-) -> str | None:
-    """The clock of a live row still pointing at *parent* after this push, if any."""
-    kinds = _children_kinds(parent.entity)
-    for row in written.values():
-        if not row.deleted and any(
-            row.entity == child and _points_at(row, field, by_target, parent)
-            for child, field, by_target in kinds
-        ):
-            return row.updated_hlc
-    for child, field, by_target in kinds:
+def _live_children(
+    db: Connection, written: Mapping[tuple[str, str], RowView], entity: str, parents: list[RowView]
+) -> dict[tuple[str, str], str]:
+    """Deleted *parents* (of one entity) that stored rows not in this push point at → a clock."""
+    ids = [parent.id for parent in parents]
+    buildings = sorted({parent.building_id for parent in parents if parent.building_id})
+    found: dict[tuple[str, str], str] = {}
+    for child, field, by_target in _children_kinds(entity):
+        pointer = ROWS_TABLE.c.building_id if field == BUILDING_ID else _VALUES[field].as_string()
         condition = and_(
-            ROWS_TABLE.c.building_id == parent.building_id,
+            ROWS_TABLE.c.building_id.in_(buildings),
             ROWS_TABLE.c.entity == child,
             ROWS_TABLE.c.deleted.is_(False),
-            _VALUES[field].as_string() == parent.id,
+            pointer.in_(ids),
         )
         if by_target:
-            condition = and_(condition, _VALUES["target_kind"].as_string() == parent.entity)
-        query = select(ROWS_TABLE.c.id, ROWS_TABLE.c.updated_hlc).where(condition)
-        for row_id, updated_hlc in db.execute(query):
-            if (child, row_id) not in written:  # its state in this push was checked above
-                return str(updated_hlc)
-    return None
+            condition = and_(condition, _VALUES["target_kind"].as_string() == entity)
+        query = select(ROWS_TABLE.c.id, pointer, ROWS_TABLE.c.updated_hlc).where(condition)
+        for row_id, parent_id, updated_hlc in db.execute(query):
+            if (child, row_id) not in written:  # its state in this push was indexed already
+                found.setdefault((entity, str(parent_id)), str(updated_hlc))
+    return found
 
 
 def conflict_rows(found: list[Contest], now: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, insert, or_, text, update
+from sqlalchemy import Connection, Table, Update, bindparam, func, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -36,14 +36,12 @@ from sync.protocol import (
 from sync.schema import (
     BUILDING_SCOPED,
     ENTITIES,
-    PARENT_FIELDS,
-    TARGETING,
     VALUES,
     user_fields,
 )
 from sync.server.blob_access import record_blob_refs
 from sync.server.bulk_insert import BulkInsert, BulkWrite
-from sync.server.contested import conflict_rows, contests, late_pointers, parents_of
+from sync.server.contested import POINTING, conflict_rows, contests, late_pointers, parents_of
 from sync.server.field_clocks import after_change, field_clocks
 from sync.server.id_lists import IdListSelect
 from sync.server.models import utcnow
@@ -69,8 +67,6 @@ from sync.server.scope import (
 )
 
 _OP_TEXT = {op: op.value for op in Op}
-#: Entities whose rows point at other rows (``contested.parents_of``).
-_POINTING = frozenset(PARENT_FIELDS) | TARGETING
 _ROW_FIELDS = [name for name in RowView.__slots__ if name not in ("entity", "id")]
 
 #: Gives the pusher a grant on a building it creates, or None if its organisation forbids it.
@@ -120,25 +116,28 @@ _PAGE = (
     .order_by(ROWS_TABLE.c.seq)
     .limit(bindparam("limit"))
 )
-_MOVE_EPOCH = (
-    update(EPOCHS_TABLE)
-    .where(EPOCHS_TABLE.c.building_id == bindparam("key_building"))
-    .values(seq=bindparam("new_seq"))
-)
-_MARK_DELETE = (
-    update(DELETE_MARKS_TABLE)
-    .where(DELETE_MARKS_TABLE.c.building_id == bindparam("key_building"))
-    .values(seq=bindparam("new_seq"))
-)
-_MARKS_OF = IdListSelect(
-    select_columns(DELETE_MARKS_TABLE.c.building_id, DELETE_MARKS_TABLE.c.seq).where(
-        DELETE_MARKS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True))
-    ),
-    "buildings",
-)
-_EPOCHS_OF = select_columns(EPOCHS_TABLE.c.building_id, EPOCHS_TABLE.c.seq).where(
-    EPOCHS_TABLE.c.building_id.in_(bindparam("buildings", expanding=True))
-)
+
+
+def _newest_seq_update(table: Table) -> Update:
+    return (
+        update(table)
+        .where(table.c.building_id == bindparam("key_building"))
+        .values(seq=bindparam("new_seq"))
+    )
+
+
+def _building_seqs(table: Table) -> IdListSelect:
+    return IdListSelect(
+        select_columns(table.c.building_id, table.c.seq).where(
+            table.c.building_id.in_(bindparam("buildings", expanding=True))
+        ),
+        "buildings",
+    )
+
+
+#: Per-building "newest sequence of …" tables: scope epochs and delete marks.
+_MOVE_EPOCH, _EPOCHS_OF = _newest_seq_update(EPOCHS_TABLE), _building_seqs(EPOCHS_TABLE)
+_MARK_DELETE, _MARKS_OF = _newest_seq_update(DELETE_MARKS_TABLE), _building_seqs(DELETE_MARKS_TABLE)
 #: One row's new state, by primary key (``key_*``: bind names may not be column names).
 _UPDATE_ROW = BulkWrite(
     update(ROWS_TABLE)
@@ -352,7 +351,7 @@ class PushContext:
         if moved and change.building_id:
             self.scope_moves[change.building_id] = seq
         self._note_delete(change, row, merged.row, seq)
-        if change.building_id in self.unseen_deletes and change.entity in _POINTING:
+        if change.building_id in self.unseen_deletes and change.entity in POINTING:
             self._note_pointers(change, row, merged.row, seq)
         for conflict in merged.conflicts:
             self.conflict_rows.append(
@@ -397,8 +396,12 @@ class PushContext:
         if state.deleted:
             return
         was_live = row is not None and not row.deleted
-        before = parents_of(change.entity, row.values) if row is not None and was_live else ()
-        for parent in parents_of(change.entity, state.values):
+        before = (
+            parents_of(change.entity, row.values, row.building_id)
+            if row is not None and was_live
+            else ()
+        )
+        for parent in parents_of(change.entity, state.values, change.building_id):
             if parent not in before:
                 self.pointers[parent] = (change.hlc, seq)
 
@@ -452,18 +455,20 @@ class PushContext:
             for late in late_pointers(db, written, self.pointers):
                 found.setdefault((late.entity, late.entity_id), late)
             self.conflict_rows.extend(conflict_rows(list(found.values()), self.now))
-        for building_id, seq in self.delete_marks.items():
-            marked = db.execute(_MARK_DELETE, {"key_building": building_id, "new_seq": seq})
-            if marked.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
-                db.execute(insert(DELETE_MARKS_TABLE), {"building_id": building_id, "seq": seq})
+        _store_newest(db, _MARK_DELETE, DELETE_MARKS_TABLE, self.delete_marks)
         if self.conflict_rows:
             db.execute(insert(CONFLICTS_TABLE), self.conflict_rows)
         if answers:
             db.execute(insert(ANSWERS_TABLE), answers)
-        for building_id, seq in self.scope_moves.items():
-            moved = db.execute(_MOVE_EPOCH, {"key_building": building_id, "new_seq": seq})
-            if moved.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
-                db.execute(insert(EPOCHS_TABLE), {"building_id": building_id, "seq": seq})
+        _store_newest(db, _MOVE_EPOCH, EPOCHS_TABLE, self.scope_moves)
+
+
+def _store_newest(db: Connection, move: Update, table: Table, seqs: Mapping[str, int]) -> None:
+    """Set each building's newest sequence in *table* (a row is added the first time)."""
+    for building_id, seq in seqs.items():
+        moved = db.execute(move, {"key_building": building_id, "new_seq": seq})
+        if moved.rowcount == 0:  # pushes are serialised: nobody inserts it meanwhile
+            db.execute(insert(table), {"building_id": building_id, "seq": seq})
 
 
 def _unseen_deletes(session: Session, request: PushRequest) -> set[str]:
@@ -615,7 +620,7 @@ def _scopes(
     narrowed = [building_id for building_id, access in accesses.items() if is_narrowed(access)]
     epochs: dict[str, int] = {}
     if narrowed:
-        found = session.connection().execute(_EPOCHS_OF, {"buildings": narrowed})
+        found = _EPOCHS_OF.rows(session.connection(), sorted(narrowed))
         epochs = {building_id: int(seq) for building_id, seq in found}
     return scope_tags(accesses, epochs)
 

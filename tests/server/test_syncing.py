@@ -389,3 +389,11 @@ def test_a_note_still_on_a_deleted_unit_contests_the_delete(session: Session) ->
     gone = change("equipment", ids["ahu"], "delete", {}, base=4)
     assert _push(session, "devA", gone) == [ResultStatus.ACCEPTED]
     assert _contested(session) == [(ids["ahu"], "deleted", "devA", "devB")]
+
+
+def test_a_building_deleted_with_floors_still_on_it_is_contested(session: Session) -> None:
+    """A floor points at its building through the row's own column, not a value."""
+    seed(session)
+    gone = change("building", B, "delete", {}, base=1)
+    assert _push(session, "devA", gone) == [ResultStatus.ACCEPTED]
+    assert _contested(session) == [(B, "deleted", "devA", "devA")]
