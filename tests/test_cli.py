@@ -408,7 +408,7 @@ COMMANDS = [
 def test_help_works_for_every_command(
     command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from arxos_desktop.cli import run  # in-process: help never loads the store
+    from arxos_desktop.cli.main import run  # in-process: help never loads the store
 
     assert run(["--home", str(tmp_path), *command, "--help"]) == 0
     shown = capsys.readouterr().out
@@ -426,7 +426,7 @@ def test_help_answers_quickly_in_a_subprocess(tmp_path: Path) -> None:
 
 
 def test_cli_choices_match_the_schema() -> None:
-    from arxos_desktop import cli_args
+    from arxos_desktop.cli import args as cli_args
     from arxos_desktop.store.search import KINDS
     from sync.schema import EquipmentStatus, Priority, System, WorkOrderStatus
 

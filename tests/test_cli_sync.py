@@ -458,7 +458,7 @@ NEW_COMMANDS = [
 def test_help_of_the_sync_commands(
     command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from arxos_desktop.cli import run
+    from arxos_desktop.cli.main import run
 
     assert run(["--home", str(tmp_path), *command, "--help"]) == 0
     shown = capsys.readouterr().out
@@ -467,7 +467,7 @@ def test_help_of_the_sync_commands(
 
 
 def test_cli_constants_match_the_protocol() -> None:
-    from arxos_desktop import cli_sync
+    from arxos_desktop.cli import sync_commands as cli_sync
     from sync.protocol import DEFAULT_PUSH_BATCH, MAX_PUSH_BATCH
 
     assert (cli_sync.PUSH_BATCH_DEFAULT, cli_sync.PUSH_BATCH_MAX) == (

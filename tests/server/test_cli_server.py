@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from arxos_desktop.cli_server import RoleName
+from arxos_desktop.admin.commands import RoleName
 from sync.server.models import Role
 from tests.server.conftest import on_both_databases
 from tests.server.test_server_import import (

@@ -17,8 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from arxos_desktop.repo_format import read_repo
-from arxos_desktop.server_import import (
+from arxos_desktop.admin.server_import import (
     ServerImportError,
     ServerImportReport,
     _Importer,
@@ -26,6 +25,7 @@ from arxos_desktop.server_import import (
     plan_import,
     server_rows,
 )
+from arxos_desktop.repo_format import read_repo
 from sync.clock import HybridClock, wall_clock_ms
 from sync.ids import new_id
 from sync.protocol import ChangeIn, PushRequest

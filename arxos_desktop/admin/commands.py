@@ -1,28 +1,28 @@
 """`arx serve` and `arx server …`: run the cloud sync service and administer its accounts.
 
-Package-private to :mod:`arxos_desktop.cli`. The admin commands work directly
-on the server database named by ``DATABASE_URL`` (default: SQLite in
-``ARXOS_SERVER_HOME`` or the per-user data folder of the service), upgrading
-its schema first, so they work before the service has ever started and while
-it runs. The server package is imported inside the commands, so ``arx --help``
-stays fast.
+Mounted by :mod:`arxos_desktop.cli`. Each command opens the server database
+itself (:mod:`arxos_desktop.admin.server_db`); the server package is imported
+inside the commands, so ``arx --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.text import Text
 
-from arxos_desktop import cli_output as out
-from arxos_desktop.cli_args import InputError, choices, state
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.admin.import_command import import_
+from arxos_desktop.admin.server_db import (
+    AccountExistsError,
+    DatabaseUrlOpt,
+    NoGrantError,
+    safe_url,
+    server_db,
+    server_settings,
+)
+from arxos_desktop.cli import output as out
+from arxos_desktop.cli.args import InputError, choices
 
 #: Mirrors ``sync.server.models.Role`` (importing it would slow down ``--help``);
 #: ``tests/server/test_cli_server.py`` checks they still match.
@@ -37,95 +37,6 @@ user_app = typer.Typer(help="Add users of the sync service.", no_args_is_help=Tr
 apikey_app = typer.Typer(help="API keys for scripts and the CLI.", no_args_is_help=True)
 server_app.add_typer(user_app, name="user")
 server_app.add_typer(apikey_app, name="apikey")
-
-DatabaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        metavar="URL",
-        help="Server database (default: $DATABASE_URL, else SQLite in the server data folder).",
-    ),
-]
-
-
-class UnknownUserError(ArxosError):
-    """No account has that email."""
-
-
-class NoGrantError(ArxosError):
-    """The user has no grant on that building (nothing to revoke)."""
-
-
-class AccountExistsError(ArxosError):
-    """An account with that email already exists."""
-
-
-class ServerDatabaseError(ArxosError):
-    """The server database cannot be opened or upgraded."""
-
-
-def _settings(database_url: str | None) -> Any:
-    from pydantic import ValidationError
-
-    from sync.server.core.config import ServerSettings
-
-    try:
-        return ServerSettings(database_url=database_url) if database_url else ServerSettings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(f"Invalid server settings: {problems}") from None
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-@contextmanager
-def _server_engine(database_url: str | None) -> Iterator[tuple[Any, Any]]:
-    """Settings and an engine on the server database, at the newest schema."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from sync.server.db import create_db_engine, run_migrations
-
-    settings = _settings(database_url)
-    try:
-        engine = create_db_engine(settings.database_url)
-        run_migrations(engine)
-    except SQLAlchemyError as exc:
-        where = _safe_url(settings.database_url)
-        raise ServerDatabaseError(f"Cannot open the server database {where}: {exc}") from None
-    try:
-        with _account_errors():
-            yield settings, engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _account_errors() -> Iterator[None]:
-    """The server's account errors as the CLI's (each has its exit code)."""
-    from sync.server import crud
-
-    try:
-        yield
-    except crud.UnknownUserError as exc:
-        raise UnknownUserError(str(exc)) from None
-    except crud.EmailTakenError as exc:
-        raise AccountExistsError(str(exc)) from None
-    except crud.AccountError as exc:
-        raise InputError(str(exc)) from None
-
-
-@contextmanager
-def _server_db(database_url: str | None) -> Iterator[Any]:
-    """A session on the server database, at the newest schema; account errors reworded."""
-    from sqlmodel import Session
-
-    with _server_engine(database_url) as (_, engine), Session(engine) as session:
-        yield session
-
 
 # -- serve -----------------------------------------------------------------------------
 
@@ -142,9 +53,9 @@ def serve(
 
     from sync.server.main import create_app
 
-    settings = _settings(database_url)
+    settings = server_settings(database_url)
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    doc = {"url": base, "docs": f"{base}/docs", "database": _safe_url(settings.database_url)}
+    doc = {"url": base, "docs": f"{base}/docs", "database": safe_url(settings.database_url)}
     out.emit(
         doc,
         lambda: out.show(
@@ -204,7 +115,7 @@ def user_add(
 
     if "@" not in email.strip(" @") or any(c.isspace() for c in email.strip()):
         raise InputError(f"{email!r} is not an email address")
-    with _server_db(database_url) as session:
+    with server_db(database_url) as session:
         if crud.get_user_by_email(session, email) is not None:
             raise AccountExistsError(f"A user with email {crud.normalize_email(email)} exists")
         password = _read_password(password_stdin)
@@ -237,7 +148,7 @@ def users(database_url: DatabaseUrlOpt = None) -> None:
     from sync.server import crud
     from sync.server.models import Org
 
-    with _server_db(database_url) as session:
+    with server_db(database_url) as session:
         orgs = {o.id: o for o in session.exec(select(Org)).all()}
         rows: list[dict[str, Any]] = [
             {
@@ -338,7 +249,7 @@ def grant(
     if not is_valid_id(building_id.strip().lower()):
         raise InputError(f"{building_id!r} is not a building id (a UUID, as `arx buildings` shows)")
     wanted_systems, wanted_floors = _parse_systems(systems), _parse_floors(floors)
-    with _server_db(database_url) as session:
+    with server_db(database_url) as session:
         user = crud.require_user(session, user_email)
         row = crud.grant(
             session,
@@ -365,7 +276,7 @@ def revoke(
     building = building_id.strip().lower()
     if not is_valid_id(building):
         raise InputError(f"{building_id!r} is not a building id (a UUID, as `arx buildings` shows)")
-    with _server_db(database_url) as session:
+    with server_db(database_url) as session:
         user = crud.require_user(session, user_email)
         if not crud.revoke_grant(session, user_id=user.id, building_id=building):
             raise NoGrantError(f"{user.email} has no grant on building {building}")
@@ -387,7 +298,7 @@ def apikey_create(
 
     if not name.strip() or len(name.strip()) > 100:
         raise InputError("Give the key a name of 1 to 100 characters")
-    with _server_db(database_url) as session:
+    with server_db(database_url) as session:
         user = crud.require_user(session, email)
         record, key = crud.create_api_key(session, user_id=user.id, name=name)
         doc = {
@@ -408,100 +319,4 @@ def apikey_create(
     )
 
 
-# -- import ----------------------------------------------------------------------------
-
-
-@server_app.command("import")
-def import_(
-    repo: Annotated[Path, typer.Argument(metavar="REPO", help="Building repository folder.")],
-    owner: Annotated[
-        str, typer.Option("--owner", metavar="EMAIL", help="User who becomes the building's admin.")
-    ],
-    update: Annotated[
-        bool,
-        typer.Option(
-            "--update",
-            help="Also change rows the server has with other values (only the fields that "
-            "differ, as an edit that syncs and can conflict).",
-        ),
-    ] = False,
-    prune: Annotated[
-        bool,
-        typer.Option("--prune", help="With --update: delete rows the repository no longer has."),
-    ] = False,
-    database_url: DatabaseUrlOpt = None,
-) -> None:
-    """Load a building repository into the server database (seeding or revising a building).
-
-    Rows the server has are left as they are unless --update; deleted ones are never restored.
-    """
-    from arxos_desktop.repo_format import read_repo
-    from arxos_desktop.server_import import import_to_server
-    from sync.server.api.routes.blobs import get_blob_storage
-
-    if prune and not update:
-        raise InputError("--prune deletes rows from a live server, so it only works with --update")
-    snapshot = read_repo(repo)  # all problems listed before the server is touched
-    with (
-        _server_engine(database_url) as (settings, engine),
-        out.progress(f"Importing {snapshot.building.name}", enabled=not state.json) as step,
-    ):
-        storage = get_blob_storage(settings)  # the store the running service uses
-        report = import_to_server(
-            engine,
-            storage,
-            snapshot,
-            owner_email=owner,
-            update=update,
-            prune=prune,
-            progress=step,
-        )
-    doc = {**asdict(report), "changed": report.changed}
-    out.emit(doc, lambda: _show_import(report))
-
-
-def _by_entity(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {entity}" for entity, n in counts.items())
-
-
-def _show_import(report: Any) -> None:
-    """The import report for people: totals first, then what was left alone and why."""
-    added, updated = sum(report.inserted.values()), sum(report.updated.values())
-    fields, unchanged = sum(report.updated_fields.values()), sum(report.unchanged.values())
-    deleted = sum(report.deleted.values())
-    line = f"{report.building_name}: {added} rows added, {updated} updated ({fields} fields)"
-    line += f", {deleted} deleted" if report.prune else ""
-    out.show(
-        f"{line}, {unchanged} unchanged; {report.blobs_copied} files copied, "
-        f"{report.blobs_present} already there."
-    )
-    if report.inserted:
-        out.show("Added: " + _by_entity(report.inserted))
-    if report.updated:
-        out.show("Updated: " + _by_entity(report.updated))
-    if report.deleted:
-        out.show("Deleted: " + _by_entity(report.deleted))
-    if report.differing and not report.update:
-        out.show(
-            f"Differ from the repository, left as they are (--update changes them): "
-            f"{_by_entity(report.differing)}"
-        )
-    if report.server_only and not report.prune:
-        out.show(
-            "Only on the server, left as they are (--update --prune deletes them): "
-            + _by_entity(report.server_only)
-        )
-    for entity, ids in report.skipped_deleted.items():
-        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-        out.show(f"Deleted on the server, not restored: {len(ids)} {entity} ({shown})")
-    if report.rejected:
-        out.show(Text(f"Refused: {len(report.rejected)} change(s)", style="red"))
-        for refused in report.rejected:
-            out.show(
-                Text(
-                    f"  {refused.op} {refused.entity} {refused.entity_id}: {refused.reason}",
-                    style="red",
-                )
-            )
-    if report.owner_granted:
-        out.show(f"{report.owner} is now the building's admin.")
+server_app.command("import")(import_)

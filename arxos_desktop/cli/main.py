@@ -21,19 +21,18 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from arxos_desktop import cli_output as out
-from arxos_desktop.cli_args import BuildingOpt, InputError, open_replica, state
-from arxos_desktop.cli_conflicts import conflicts_app
-from arxos_desktop.cli_equipment import equipment_app, note_app, search, workorder_app
-from arxos_desktop.cli_server import (
+from arxos_desktop.admin.commands import serve, server_app
+from arxos_desktop.admin.server_db import (
     AccountExistsError,
     NoGrantError,
     ServerDatabaseError,
     UnknownUserError,
-    serve,
-    server_app,
 )
-from arxos_desktop.cli_sync import (
+from arxos_desktop.cli import output as out
+from arxos_desktop.cli.args import BuildingOpt, InputError, open_replica, state
+from arxos_desktop.cli.conflicts import conflicts_app
+from arxos_desktop.cli.equipment import equipment_app, note_app, search, workorder_app
+from arxos_desktop.cli.sync_commands import (
     NotSignedInError,
     ServerUnreachableError,
     SyncFailedError,
@@ -437,7 +436,3 @@ def _prepare(root: Any) -> None:
 def main() -> None:
     """Console-script entry point."""
     sys.exit(run())
-
-
-if __name__ == "__main__":
-    main()

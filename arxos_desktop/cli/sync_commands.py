@@ -1,6 +1,6 @@
 """`arx login`, `arx logout` and `arx sync`: this device and its sync server.
 
-Package-private to :mod:`arxos_desktop.cli`. The sign-in lives in
+Part of `arx` (:mod:`arxos_desktop.cli.main` mounts it). The sign-in lives in
 :mod:`arxos_desktop.account`; the loop is :class:`sync.client.SyncClient` over
 the replica's :class:`~arxos_desktop.store.remote.ReplicaSyncTarget`. What this
 module adds is the words: being offline is normal for a field device, so it is
@@ -24,7 +24,6 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from arxos_desktop import cli_output as out
 from arxos_desktop.account import (
     Credentials,
     CredentialsCorruptError,
@@ -33,7 +32,8 @@ from arxos_desktop.account import (
     normalize_server_url,
     save_credentials,
 )
-from arxos_desktop.cli_args import InputError, open_replica, state
+from arxos_desktop.cli import output as out
+from arxos_desktop.cli.args import InputError, open_replica, state
 from arxos_desktop.errors import ArxosError
 
 #: Mirror ``sync.protocol.DEFAULT_PUSH_BATCH`` / ``MAX_PUSH_BATCH`` (importing it would slow

@@ -1,6 +1,6 @@
 """`arx conflicts`: values that lost a concurrent edit, to review, restore or let go.
 
-Package-private to :mod:`arxos_desktop.cli`. Sync resolves every concurrent edit
+Part of `arx` (:mod:`arxos_desktop.cli.main` mounts it). Sync resolves every concurrent edit
 by itself (last writer wins, per field) but keeps the losing value; this is
 where a person sees them in their own terms: the equipment's tag, the room's
 number, the work order's title, whose edit lost ("yours" when it was this
@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from arxos_desktop import cli_output as out
-from arxos_desktop.cli_args import BuildingOpt, InputError, open_replica
+from arxos_desktop.cli import output as out
+from arxos_desktop.cli.args import BuildingOpt, InputError, open_replica
 
 conflicts_app = typer.Typer(
     help="Review values that lost a concurrent edit: list (default), restore, keep.",

@@ -1,6 +1,6 @@
 """`arx equipment`, `arx workorder`, `arx note` and `arx search`: what is in a building.
 
-Package-private to :mod:`arxos_desktop.cli`, which mounts these groups and ``search``. Store
+Mounted by :mod:`arxos_desktop.cli.main` (these groups and ``search``). Store
 services are imported inside each command so ``arx --help`` stays fast.
 """
 
@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from arxos_desktop import cli_output as out
-from arxos_desktop.cli_args import (
+from arxos_desktop.cli import output as out
+from arxos_desktop.cli.args import (
     BuildingOpt,
     EquipmentStatusName,
     NoteTarget,

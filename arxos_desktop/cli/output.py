@@ -1,6 +1,6 @@
 """How `arx` shows things: Rich tables for people, one JSON document for scripts.
 
-Package-private to :mod:`arxos_desktop.cli`. Nothing here touches the replica;
+Part of `arx` (:mod:`arxos_desktop.cli.main` mounts it). Nothing here touches the replica;
 the commands fetch rows and hand them over. Only Rich is imported at module
 level, so ``arx --help`` stays fast.
 """
@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from arxos_desktop.cli_args import state
+from arxos_desktop.cli.args import state
 
 #: Fields that belong to sync, not to the building; left out of list output so two
 #: replicas of the same building print the same thing.

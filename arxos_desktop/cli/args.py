@@ -1,6 +1,6 @@
 """What people type on the `arx` command line, turned into ids and field values.
 
-Package-private to :mod:`arxos_desktop.cli`: finding a floor by level or name,
+Part of `arx` (:mod:`arxos_desktop.cli.main` mounts it): finding a floor by level or name,
 a room by number, a work order by a few characters of its id, and parsing
 ``field=value`` edits. The store services are imported inside the functions so
 ``arx --help`` never loads them.
