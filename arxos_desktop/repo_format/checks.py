@@ -6,7 +6,7 @@ from collections import Counter
 
 from arxos_desktop.repo_format.errors import Problem
 from arxos_desktop.repo_format.snapshot import BuildingSnapshot
-from sync.schema import Replicated, TargetKind
+from sync.schema import AttachmentBase, NoteBase, Replicated, TargetKind
 
 #: Where each row came from: id → (file, position such as ``equipment[3] (AHU-3)``).
 Origins = dict[str, tuple[str, str]]
@@ -114,10 +114,10 @@ def check_references(
             problems.append(
                 _at(origins, link, "target_id", "equipment cannot be connected to itself")
             )
-        key = (link.source_id, link.kind.value, link.target_id)
-        if key in seen_links:
+        link_key = (link.source_id, link.kind.value, link.target_id)
+        if link_key in seen_links:
             problems.append(_at(origins, link, "kind", "the same connection is listed twice"))
-        seen_links.add(key)
+        seen_links.add(link_key)
 
     seen_files: set[tuple[str, str]] = set()
     for doc in snap.documents:
@@ -140,7 +140,8 @@ def check_references(
                     origins, order, "equipment_id", f"equipment {order.equipment_id} does not exist"
                 )
             )
-    for row in [*snap.notes, *snap.attachments]:
+    targeting: list[NoteBase | AttachmentBase] = [*snap.notes, *snap.attachments]
+    for row in targeting:
         if row.target_id not in targets[row.target_kind]:
             problems.append(
                 _at(

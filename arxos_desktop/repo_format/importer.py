@@ -40,7 +40,7 @@ class ImportResult:
 def _existing(replica: Replica, entity: str, building_id: str) -> dict[str, dict[str, object]]:
     codec = codec_for(entity)
     rows = replica.conn.execute(f"{codec.select_sql} WHERE building_id = ?", (building_id,))
-    return {wire["id"]: wire for wire in map(codec.row_to_wire, rows)}  # type: ignore[misc]
+    return {wire["id"]: wire for wire in map(codec.row_to_wire, rows)}
 
 
 def _apply(

@@ -39,7 +39,7 @@ from arxos_desktop.repo_format.layout import (
 )
 from arxos_desktop.repo_format.readme import render_readme
 from arxos_desktop.repo_format.snapshot import BuildingSnapshot
-from sync.schema import Floor, Replicated
+from sync.schema import EquipmentBase, FloorBase, Replicated, RoomBase
 
 
 def record(row: Replicated, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def record(row: Replicated, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return data
 
 
-def floor_dirs(floors: list[Floor]) -> dict[str, str]:
+def floor_dirs(floors: list[FloorBase]) -> dict[str, str]:
     """Folder name for each floor id; a clash gets the id's tail appended."""
     names: dict[str, str] = {}
     taken: set[str] = set()
@@ -153,9 +153,10 @@ def write_repo(snapshot: BuildingSnapshot, dest: Path, *, replace: bool = False)
             writing=True,
         )
     unsound = check_references(snapshot, {})
+    placed: list[RoomBase | EquipmentBase] = [*snapshot.rooms, *snapshot.equipment]
     unsound += [
         Problem(f"{row.id}", "is on a floor that is not in the building", "floor_id")
-        for row in [*snapshot.rooms, *snapshot.equipment]
+        for row in placed
         if row.floor_id is not None and row.floor_id not in {f.id for f in snapshot.floors}
     ]
     if unsound:

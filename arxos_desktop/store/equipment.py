@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from arxos_desktop.store.deletes import delete_row
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError
 from arxos_desktop.store.queries import equal_to, get_row, list_rows
 from arxos_desktop.store.replica import Replica
-from sync.schema import EquipmentBase, EquipmentConnectionBase
+from sync.schema import EquipmentBase, EquipmentConnectionBase, RoomBase
 
 
 def find_by_tag(replica: Replica, building_id: str, tag: str) -> EquipmentBase:
@@ -59,7 +59,7 @@ def _check_room_floor(replica: Replica, values: dict[str, Any]) -> None:
     """Keep ``floor_id`` consistent with ``room_id``: the room decides the floor."""
     room_id = values.get("room_id")
     if room_id:
-        room = get_row(replica, "room", room_id)
+        room = cast(RoomBase, get_row(replica, "room", room_id))
         floor_id = room.floor_id
         if values.get("floor_id") not in (None, floor_id):
             raise InvalidEditError("equipment", {"room_id": "the room is on a different floor"})
@@ -97,7 +97,7 @@ def update_equipment(
 
 
 def delete_equipment(replica: Replica, equipment_id: str) -> int:
-    item = get_row(replica, "equipment", equipment_id)
+    item = cast(EquipmentBase, get_row(replica, "equipment", equipment_id))
     return delete_row(replica, "equipment", equipment_id, label=item.tag)
 
 

@@ -183,10 +183,10 @@ def m002_search_index(db: Database) -> None:
     Rows already in an older replica are indexed as the index is created.
     """
     for table, columns in SEARCH_COLUMNS.items():
-        db[table].enable_fts(
+        db.table(table).enable_fts(
             columns, create_triggers=True, tokenize="unicode61 remove_diacritics 2"
         )
-        db[table].populate_fts(columns)
+        db.table(table).populate_fts(columns)
 
 
 @migrations(name="m003_equipment_tag_index")

@@ -75,7 +75,9 @@ class ChangeWriter:
             model = codec.values_model.__pydantic_validator__.validate_python(data)
         except ValidationError as exc:
             raise _invalid(entity, exc) from exc
-        wire = codec.values_model.__pydantic_serializer__.to_python(model, mode="json")
+        wire: dict[str, Any] = codec.values_model.__pydantic_serializer__.to_python(
+            model, mode="json"
+        )
         hlc = self._stamp()
         wire.update(created_hlc=hlc, updated_hlc=hlc, deleted=False, server_rev=0)
         try:
