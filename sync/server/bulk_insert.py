@@ -7,6 +7,15 @@ server's time. :class:`BulkWrite` compiles the statement once per dialect (so
 PostgreSQL keeps its JSON casts), applies the same type processors itself in one
 tight loop, and hands the rows straight to the driver's ``executemany``. The SQL
 and the stored bytes are exactly what the Core statement would have produced.
+
+Upgrade note: this reads attributes of SQLAlchemy's compiled statement that are
+public but not promised stable across minor versions (``Compiled.positional``,
+``positiontup``, ``binds``, ``escaped_bind_names``) and the types'
+``dialect_impl(...).bind_processor``; pyproject.toml pins SQLAlchemy to 2.1.x
+for that reason. Before raising the pin, run ``tests/server/test_bulk_insert.py``
+on both databases (it compares every write with the Core statement's) and
+``bench/sync_bench.py``; if the attributes moved, fall back to
+``connection.execute(statement, rows)``, which is correct, only slower.
 """
 
 from __future__ import annotations

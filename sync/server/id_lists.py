@@ -6,6 +6,14 @@ execution, and its rows go through the full result machinery; for the three
 lookups themselves. :class:`IdListSelect` renders the statement for a given
 list length once per dialect, runs it on the driver, and applies the columns'
 own result processors, so callers get exactly the values a Core execute gives.
+
+Upgrade note: this relies on ``compile(compile_kwargs={"render_postcompile": True})``
+(documented) and on the compiled statement's ``positional``/``positiontup`` and the
+types' ``dialect_impl(...).result_processor``, which a minor SQLAlchemy release may
+change; pyproject.toml pins SQLAlchemy to 2.1.x for that reason. Before raising the
+pin, run ``tests/server/test_id_lists.py`` on both databases (it compares results
+with a plain Core execute); the fallback is ``connection.execute(statement, {name:
+ids})``.
 """
 
 from __future__ import annotations
