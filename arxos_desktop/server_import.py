@@ -72,6 +72,7 @@ from sync.outbox import Op
 from sync.protocol import MAX_PUSH_BATCH, ChangeIn, ChangeResult, PushRequest, ResultStatus
 from sync.schema import ENTITIES, SHAPES, Replicated, user_fields
 from sync.server import crud
+from sync.server.blob_access import record_upload
 from sync.server.blobs import BlobStorage
 from sync.server.db import session_scope
 from sync.server.models import Role
@@ -200,11 +201,11 @@ def edit_change_id(
 
 
 def _rows_in_push_order(snap: BuildingSnapshot) -> Iterator[tuple[str, Replicated]]:
-    """Building first (pushing it makes the owner its admin), then the organisation (which
-    needs that admin role), then every entity parents first."""
-    yield "building", snap.building
+    """The organisation first (a building may only name one that exists), then the building
+    (pushing it makes the owner its admin), then every entity parents first."""
     if snap.organization is not None:
         yield "organization", snap.organization
+    yield "building", snap.building
     for entity, rows in snap.entity_lists().items():
         for row in rows:
             assert isinstance(row, Replicated)
@@ -531,6 +532,8 @@ def import_to_server(
         )
         try:
             lock_for_push(session)  # nothing lands between reading the rows and pushing
+            for sha256 in sorted(snap.blobs):  # copied and verified above: the owner sent them
+                record_upload(session, sha256, owner.id)
             server = server_rows(session, snap)
             plan = plan_import(snap, server, report, importer.clock)
             importer.done = blob_count
