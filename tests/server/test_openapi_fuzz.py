@@ -7,7 +7,8 @@ answer should be 401 and never 500. Besides ``not_a_server_error``, every
 answer whose status the document declares must have the declared content type
 and match the declared schema (``response_schema_conformance``): a client
 generated from the document must be able to read what it gets. Exact 4xx codes
-are the business of the route tests, so undeclared statuses are not checked. Examples are bounded and derandomized, so CI time is predictable and a
+are the business of the route tests, so undeclared statuses are not checked.
+Examples are bounded and derandomized, so CI time is predictable and a
 failure reproduces; every request has a timeout, so an upload that waits for
 a body the fuzzer never sends fails the test instead of hanging it.
 

@@ -10,12 +10,15 @@ what the server must answer and what the victim must (not) see afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
@@ -25,7 +28,7 @@ from sync.clock import Stamp
 from sync.ids import new_id
 from sync.server import crud
 from sync.server.contested import late_pointers
-from sync.server.db import session_scope
+from sync.server.db import alembic_config, create_db_engine, session_scope
 from sync.server.models import Org
 from sync.server.replication import ROWS_TABLE
 from tests.server.conftest import UserFactory, bearer, login, on_both_databases
@@ -489,3 +492,65 @@ def test_narrowed_contractor_cannot_move_equipment_out_of_scope(
         client, world.carl, change(world.depot.id, "equipment", world.depot.ahu, "update", move)
     )
     assert "outside the systems or floors you were granted" in reason
+
+
+# -- upgrading a server that already holds data ------------------------------------------
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        getattr(command, direction)(config, revision)
+
+
+def test_upgrade_keeps_answers_and_records_who_created_each_organisation(
+    database_url: str,
+) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        _migrate(engine, "upgrade", "0006")
+        org_row, user, account, change_id = new_id(), new_id(), new_id(), new_id()
+        now = dt.datetime.now(dt.UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO srv_organizations (id, name, slug, "
+                        "members_can_create_buildings, created_at) VALUES (:id, 'A', 'a', "
+                        ":yes, :now)"),
+                {"id": account, "yes": True, "now": now},
+            )  # fmt: skip
+            conn.execute(
+                sa.text("INSERT INTO srv_users (id, email, full_name, password_hash, org_id, "
+                        "is_active, is_superuser, created_at) VALUES (:id, 'a@x', '', 'h', "
+                        ":org, :yes, :no, :now)"),
+                {"id": user, "org": account, "yes": True, "no": False, "now": now},
+            )  # fmt: skip
+            for seq, op in ((1, "insert"), (2, "update")):
+                conn.execute(
+                    sa.text("INSERT INTO srv_change_log (seq, change_id, building_id, entity, "
+                            "entity_id, op, fields, hlc, device_id, user_id, created_at) VALUES "
+                            "(:seq, :cid, NULL, 'organization', :row, :op, '{}', 'h', 'd', "
+                            ":user, :now)"),
+                    {"seq": seq, "cid": new_id(), "row": org_row, "op": op,
+                     "user": user if seq == 1 else new_id(), "now": now},
+                )  # fmt: skip
+            conn.execute(
+                sa.text("INSERT INTO srv_applied_changes (change_id, device_id, user_id, result, "
+                        "created_at) VALUES (:cid, 'd', :user, '{}', :now)"),
+                {"cid": change_id, "user": user, "now": now},
+            )  # fmt: skip
+        _migrate(engine, "upgrade", "0007")
+        with engine.connect() as conn:
+            owners = conn.execute(
+                sa.text("SELECT row_id, account_org_id, user_id FROM srv_organization_owners")
+            ).all()
+            answers = conn.execute(
+                sa.text("SELECT user_id, change_id FROM srv_applied_changes")
+            ).all()
+        assert [tuple(o) for o in owners] == [(org_row, account, user)]
+        assert [tuple(a) for a in answers] == [(user, change_id)]
+        _migrate(engine, "downgrade", "0006")
+        assert "srv_organization_owners" not in sa.inspect(engine).get_table_names()
+        _migrate(engine, "upgrade", "head")
+    finally:
+        engine.dispose()
