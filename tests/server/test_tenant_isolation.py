@@ -381,7 +381,7 @@ def test_references_to_rows_earlier_in_the_same_push_are_accepted(
 def test_no_conflict_record_is_planted_in_another_tenants_building(
     client: TestClient, world: World
 ) -> None:
-    """The late-pointer check once looked the deleted row up in every building."""
+    """A pointer at a deleted row of another building never puts a record in that building."""
     doomed = new_id()
     accept(client, world.rex, change(world.rival, "floor", doomed, "insert",
                                      {"level": 5, "name": "L5"}))  # fmt: skip

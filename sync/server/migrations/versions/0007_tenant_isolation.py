@@ -1,11 +1,11 @@
 """Tenant isolation: push answers keyed by user, and who owns each organisation row.
 
 ``srv_applied_changes`` is keyed by (user, change id), so a change id copied from
-another user's push no longer returns that user's answer. ``srv_organization_owners``
+another user's push gets an answer of the replayer's own. ``srv_organization_owners``
 links each ``organization`` row to the account organisation of the user who
 created it; existing rows get the creator recorded by their first change-log
-entry (rows without one stay unowned: only managers of their buildings may
-change them, and no new building may name them).
+entry (rows without one stay unowned: only managers of buildings naming them
+may change them, or name them from another building).
 
 Revision ID: 0007
 Revises: 0006
