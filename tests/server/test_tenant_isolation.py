@@ -30,7 +30,7 @@ from sync.server import crud
 from sync.server.contested import late_pointers
 from sync.server.db import alembic_config, create_db_engine, session_scope
 from sync.server.models import Org
-from sync.server.replication import ROWS_TABLE
+from sync.server.replication import CONFLICTS_TABLE, ROWS_TABLE
 from tests.server.conftest import UserFactory, bearer, login, on_both_databases
 
 pytestmark = on_both_databases
@@ -554,3 +554,19 @@ def test_upgrade_keeps_answers_and_records_who_created_each_organisation(
         _migrate(engine, "upgrade", "head")
     finally:
         engine.dispose()
+
+
+def test_a_conflict_record_naming_a_row_of_another_building_is_never_pulled(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    """Pull's own check: a record is shown only for a row of the building it was filed under."""
+    hlc = Stamp(next(_clock), 0, "dev-rex").pack()
+    with Session(app.state.engine) as session:
+        session.connection().execute(insert(CONFLICTS_TABLE), [{
+            "id": new_id(), "building_id": world.rival, "entity": "equipment",
+            "entity_id": world.depot.ahu, "field": "name", "winner_value": "AHU secret",
+            "loser_value": "x", "winner_hlc": hlc, "loser_hlc": hlc, "winner_device": "dev-rex",
+            "loser_device": "dev-rex", "seq": 1, "created_at": dt.datetime.now(dt.UTC),
+        }])  # fmt: skip
+        session.commit()
+    assert pull(client, world.rex)["conflicts"] == []
