@@ -42,7 +42,9 @@ The whole import runs in one transaction under the server's push lock, so no
 device push lands between reading the server's rows and writing the changes.
 
 Files (drawings, photos, recordings) are copied into blob storage before any
-row that names them, and each is hash-checked on the way in.
+row that names them, and each is hash-checked on the way in; the owner is then
+recorded as their uploader, since a pushed row may only cite a file its pusher
+uploaded or may already read.
 """
 
 from __future__ import annotations
