@@ -42,7 +42,9 @@ The whole import runs in one transaction under the server's push lock, so no
 device push lands between reading the server's rows and writing the changes.
 
 Files (drawings, photos, recordings) are copied into blob storage before any
-row that names them, and each is hash-checked on the way in.
+row that names them, and each is hash-checked on the way in; the owner is then
+recorded as their uploader, since a pushed row may only cite a file its pusher
+uploaded or may already read.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ from sync.outbox import Op
 from sync.protocol import MAX_PUSH_BATCH, ChangeIn, ChangeResult, PushRequest, ResultStatus
 from sync.schema import ENTITIES, SHAPES, Replicated, user_fields
 from sync.server import crud
+from sync.server.blob_access import record_upload
 from sync.server.blobs import BlobStorage
 from sync.server.db import session_scope
 from sync.server.models import Role
@@ -200,11 +203,11 @@ def edit_change_id(
 
 
 def _rows_in_push_order(snap: BuildingSnapshot) -> Iterator[tuple[str, Replicated]]:
-    """Building first (pushing it makes the owner its admin), then the organisation (which
-    needs that admin role), then every entity parents first."""
-    yield "building", snap.building
+    """The organisation first (a building may only name one that exists), then the building
+    (pushing it makes the owner its admin), then every entity parents first."""
     if snap.organization is not None:
         yield "organization", snap.organization
+    yield "building", snap.building
     for entity, rows in snap.entity_lists().items():
         for row in rows:
             assert isinstance(row, Replicated)
@@ -531,6 +534,8 @@ def import_to_server(
         )
         try:
             lock_for_push(session)  # nothing lands between reading the rows and pushing
+            for sha256 in sorted(snap.blobs):  # copied and verified above: the owner sent them
+                record_upload(session, sha256, owner.id)
             server = server_rows(session, snap)
             plan = plan_import(snap, server, report, importer.clock)
             importer.done = blob_count

@@ -170,6 +170,49 @@ def visible_ref(session: Session, sha256: str, accesses: Mapping[str, Access]) -
     return False
 
 
+def readable_among(
+    session: Session, shas: Iterable[str], user_id: str, accesses: Mapping[str, Access]
+) -> set[str]:
+    """Which of *shas* this user may read already (one query for uploads, one per chunk of refs).
+
+    A push may cite a blob only if this holds for it: knowing a hash is not enough,
+    and a row citing one would otherwise grant its file to everyone who sees the row.
+    """
+    wanted = sorted(set(shas))
+    if not wanted:
+        return set()
+    readable: set[str] = set()
+    for part in _chunks(wanted):
+        readable.update(
+            session.execute(
+                select(BlobUpload.sha256).where(
+                    col(BlobUpload.user_id) == user_id, col(BlobUpload.sha256).in_(part)
+                )
+            ).scalars()
+        )
+    rest = [sha256 for sha256 in wanted if sha256 not in readable]
+    if not rest or not accesses:
+        return readable
+    lookup = RowLookup(session)
+    cited: list[tuple[str, str, str]] = []
+    for part in _chunks(rest):
+        found = session.execute(
+            select(BlobRef.sha256, BlobRef.entity, BlobRef.entity_id).where(
+                col(BlobRef.sha256).in_(part), col(BlobRef.building_id).in_(sorted(accesses))
+            )
+        )
+        cited.extend((sha256, entity, row_id) for sha256, entity, row_id in found)
+    lookup.prefetch((entity, row_id) for _, entity, row_id in cited)
+    for sha256, entity, row_id in cited:
+        row = lookup.get(entity, row_id)
+        if row is None or row.deleted or sha256 not in blob_shas(entity, row.values):
+            continue
+        access = accesses.get(row.building_id or "")
+        if access is not None and in_scope(access, entity, row.values, lookup):
+            readable.add(sha256)
+    return readable
+
+
 def may_read(session: Session, sha256: str, user_id: str) -> bool:
     """The whole rule (see the module docstring): the uploader, or a visible row cites it."""
     if uploaded_by(session, sha256, user_id):

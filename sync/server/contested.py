@@ -111,12 +111,14 @@ _DELETED_AMONG = IdListSelect(
 def late_pointers(
     db: Connection,
     written: Mapping[tuple[str, str], RowView],
-    pointers: Mapping[tuple[str, str], tuple[str, int]],
+    pointers: Mapping[tuple[str, str], tuple[str, int, str | None]],
 ) -> list[Contest]:
     """Deletes contested by rows of this push that came to point at an already deleted row.
 
-    *pointers* map each row pointed at to the (hlc, seq) of the last change of this
-    push that pointed at it. Rows this push wrote are left to :func:`contests`.
+    *pointers* map each row pointed at to the (hlc, seq, building) of the last change
+    of this push that pointed at it. Rows this push wrote are left to :func:`contests`.
+    Only a row of the pointing change's own building counts: a record is never
+    planted in another building, whatever the pointer names.
     """
     wanted: dict[str, list[str]] = {}
     for entity, row_id in pointers:
@@ -127,7 +129,9 @@ def late_pointers(
         for row_id, building_id, clocks, updated_hlc, seq in _DELETED_AMONG.rows(
             db, sorted(ids), entity=entity
         ):
-            hlc, pointer_seq = pointers[entity, row_id]
+            hlc, pointer_seq, pointer_building = pointers[entity, row_id]
+            if building_id != pointer_building:
+                continue
             deleted_hlc, _ = _deleted_at(clocks, updated_hlc, seq)
             found.append(Contest(entity, row_id, building_id, deleted_hlc, hlc, pointer_seq))
     return found

@@ -60,13 +60,17 @@ class ChangeLogEntry(SQLModel, table=True):
 
 
 class AppliedChange(SQLModel, table=True):
-    """The answer given for a change id, so a retried push gets the same answer."""
+    """The answer given to a user for a change id, so their retried push gets the same answer.
+
+    Keyed by user too: a change id is the pushing device's, and another user who
+    sends the same id gets an answer to their own change, never this one.
+    """
 
     __tablename__ = "srv_applied_changes"
 
+    user_id: str = Field(primary_key=True, max_length=36)
     change_id: str = Field(primary_key=True, max_length=36)
     device_id: str = Field(max_length=64)
-    user_id: str = Field(max_length=36)
     result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -119,6 +123,20 @@ class DeleteMark(SQLModel, table=True):
     seq: int = Field(sa_type=Seq)
 
 
+class OrganizationOwner(SQLModel, table=True):
+    """Who created an ``organization`` row: their account organisation, or they alone.
+
+    The link between a replicated organisation record and the accounts behind it
+    (``sync.server.organizations``). No foreign keys: a record of what happened.
+    """
+
+    __tablename__ = "srv_organization_owners"
+
+    row_id: str = Field(primary_key=True, max_length=36)
+    account_org_id: str | None = Field(default=None, max_length=36)
+    user_id: str = Field(max_length=36)
+
+
 #: The tables themselves, for Core statements: the hot paths of push and pull use
 #: these rather than the ORM classes, whose per-statement machinery cost more than
 #: the queries did.
@@ -128,3 +146,4 @@ ANSWERS_TABLE: Final = SQLModel.metadata.tables[str(AppliedChange.__tablename__)
 CONFLICTS_TABLE: Final = SQLModel.metadata.tables[str(ConflictEntry.__tablename__)]
 EPOCHS_TABLE: Final = SQLModel.metadata.tables[str(ScopeEpoch.__tablename__)]
 DELETE_MARKS_TABLE: Final = SQLModel.metadata.tables[str(DeleteMark.__tablename__)]
+OWNERS_TABLE: Final = SQLModel.metadata.tables[str(OrganizationOwner.__tablename__)]

@@ -1,11 +1,14 @@
-"""schemathesis against the served OpenAPI document: no request may make the service fail (5xx).
+"""schemathesis against the served OpenAPI document: no 5xx, and answers match the document.
 
 Every operation in ``/v1/openapi.json`` is fuzzed over real HTTP (uvicorn on
 loopback) with schema-valid and schema-violating data, signed in with a real
 access token; then the operations are fuzzed again signed out, where the
-answer should be 401 and never 500. Only the ``not_a_server_error`` check
-runs: the aim is robustness, exact 4xx codes are the business of the route
-tests. Examples are bounded and derandomized, so CI time is predictable and a
+answer should be 401 and never 500. Besides ``not_a_server_error``, every
+answer whose status the document declares must have the declared content type
+and match the declared schema (``response_schema_conformance``): a client
+generated from the document must be able to read what it gets. Exact 4xx codes
+are the business of the route tests, so undeclared statuses are not checked.
+Examples are bounded and derandomized, so CI time is predictable and a
 failure reproduces; every request has a timeout, so an upload that waits for
 a body the fuzzer never sends fails the test instead of hanging it.
 
@@ -30,7 +33,11 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+)
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from tests.live_server import serve
@@ -72,6 +79,9 @@ def operations(schema: BaseSchema) -> list[APIOperation]:
     return found
 
 
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
 def fuzz(operation: APIOperation, headers: dict[str, str], examples: int) -> Counter[int]:
     """Run *examples* cases of each generation mode; returns the status codes seen.
 
@@ -93,9 +103,7 @@ def fuzz(operation: APIOperation, headers: dict[str, str], examples: int) -> Cou
     )
     @given(case=strategy)
     def run(case: Case) -> None:
-        response = case.call_and_validate(
-            headers=headers, checks=[not_a_server_error], timeout=REQUEST_TIMEOUT
-        )
+        response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=REQUEST_TIMEOUT)
         statuses[response.status_code] += 1
 
     run()
