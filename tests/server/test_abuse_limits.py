@@ -540,3 +540,12 @@ def _account_in(app: FastAPI) -> Account:
     with session_scope(app.state.engine) as session:
         user = crud.create_user(session, email=f"{new_id()}@example.com", password=PASSWORD)
         return Account(user.id, user.email, PASSWORD, None)
+
+
+@pytest.mark.parametrize("path", ["/v1/me/api-keys", "/v1/sync/push"])
+def test_a_signed_out_body_is_refused_before_it_is_read(client: TestClient, path: str) -> None:
+    answer = client.post(
+        path, content=b"{" + MARKER.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 401  # not 422: the body was never parsed
+    assert MARKER not in answer.text
