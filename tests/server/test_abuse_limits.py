@@ -245,6 +245,8 @@ def test_a_cursor_beyond_64_bits_is_422(client: TestClient, user_factory: UserFa
         answer = client.get(f"/v1/sync/pull?cursor={cursor}", headers=bearer(token))
         assert answer.status_code == 422, answer.text
     assert client.get(f"/v1/sync/pull?cursor={2**63 - 1}", headers=bearer(token)).status_code == 200
+    events = client.get(f"/v1/sync/events?cursor={2**63}", headers=bearer(token))
+    assert events.status_code == 422
     push = {"device_id": "d", "changes": [], "cursor": 2**63}
     assert client.post("/v1/sync/push", json=push, headers=bearer(token)).status_code == 422
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import HTTPException, status
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.server.core.config import ServerSettings
@@ -91,8 +92,6 @@ class BodyLimitMiddleware:
 
 
 async def _answer(send: Send, error: BodyTooLargeError) -> None:
-    from starlette.responses import JSONResponse
-
     response = JSONResponse({"detail": error.detail}, error.status_code, error.headers)
     await response({"type": "http"}, _no_body, send)
 

@@ -59,14 +59,16 @@ async def login(
     """Exchange email and password for an access token and a refresh token."""
     guard: LoginGuard = request.app.state.login_guard
     account = crud.normalize_email(body.email)
-    guard.admit(account, request.client.host if request.client else "")
+    address = request.client.host if request.client else ""
+    # In a worker thread: the counts may live in a shared store (Redis) across the network.
+    await anyio.to_thread.run_sync(guard.admit, account, address)
     async with guard.hashing_slot():
         try:
             user = await anyio.to_thread.run_sync(
                 crud.authenticate, session, body.email, body.password
             )
         except crud.SignInError as exc:
-            guard.failed(account)
+            await anyio.to_thread.run_sync(guard.failed, account)
             raise _refusal(exc) from None
         except crud.AccountDisabledError as exc:
             raise _refusal(exc) from None
