@@ -6,6 +6,7 @@ and the OpenAPI spec the server publishes is the protocol's schema.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
@@ -21,6 +22,8 @@ MAX_PUSH_BATCH: Final = 500
 DEFAULT_PUSH_BATCH: Final = 100
 MAX_PULL_PAGE: Final = 2000
 DEFAULT_PULL_PAGE: Final = 1000
+#: Largest sequence number or revision (a signed 64-bit column); a bigger cursor is refused.
+MAX_SEQ: Final = 2**63 - 1
 
 
 class _Message(BaseModel):
@@ -45,15 +48,40 @@ class ChangeIn(_Message):
     building_id: Id | None
     op: Op
     fields: dict[str, Any]
-    base_rev: int = Field(ge=0)
+    base_rev: int = Field(ge=0, le=MAX_SEQ)
     hlc: PackedStamp
+
+    @field_validator("fields")
+    @classmethod
+    def _finite_numbers(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # JSON such as 1e400 parses to infinity, which no database or JSON writer takes.
+        if not _all_finite(value):
+            raise ValueError("numbers must be finite")
+        return value
 
     @field_validator("entity")
     @classmethod
     def _known_entity(cls, value: str) -> str:
         if value not in ENTITIES:
-            raise ValueError(f"unknown entity {value!r}")
+            raise ValueError(f"unknown entity; use one of {', '.join(ENTITIES)}")
         return value
+
+
+def _all_finite(value: dict[str, Any] | list[Any]) -> bool:
+    """No infinite or NaN float anywhere in a parsed JSON object or array.
+
+    Exact type tests and ``x - x`` (NaN for both infinities and NaN) rather than
+    ``isinstance`` and ``math.isfinite``: every pushed change passes through here.
+    """
+    items: Iterable[Any] = value.values() if isinstance(value, dict) else value
+    for item in items:
+        kind = type(item)
+        if kind is float:
+            if item - item != 0.0:
+                return False
+        elif (kind is dict or kind is list) and not _all_finite(item):
+            return False
+    return True
 
 
 class PushRequest(_Message):
@@ -61,7 +89,7 @@ class PushRequest(_Message):
     changes: list[ChangeIn] = Field(max_length=MAX_PUSH_BATCH)
     #: The newest sequence this device has pulled; lets the server skip checks for
     #: deletes the device had already seen when it made these changes (optional).
-    cursor: int | None = Field(default=None, ge=0)
+    cursor: int | None = Field(default=None, ge=0, le=MAX_SEQ)
 
 
 class ResultStatus(StrEnum):

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from sync.ids import new_id
+from sync.jsonfast import dumps_bytes
 
 #: Columns every replicated table has; the sync engine owns them, users never edit them.
 SYSTEM_FIELDS: Final = frozenset(
@@ -98,8 +99,29 @@ class NoteSource(StrEnum):
     DICTATED = "dictated"
 
 
+#: Longest free text (a note, a description, a caption): a long dictated report fits,
+#: a file pasted into a note does not (every device of the building pulls it).
+MAX_TEXT_CHARS: Final = 50_000
+#: Largest JSON object in one field (properties, geometry, ...), as compact JSON.
+MAX_JSON_BYTES: Final = 256 * 1024
+
+
+def _capped_json(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_JSON_BYTES or len(dumps_bytes(value)) > MAX_JSON_BYTES:
+        raise ValueError(f"is larger than {MAX_JSON_BYTES // 1024} KiB as JSON")
+    return value
+
+
+#: A JSON object field, refused past :data:`MAX_JSON_BYTES`.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_capped_json)]
+
+
 def _json_column() -> Any:
     return Field(default_factory=dict, sa_type=JSON, nullable=False)
+
+
+def _text(*, min_length: int = 0) -> Any:
+    return Field(default="", min_length=min_length, max_length=MAX_TEXT_CHARS)
 
 
 def _sha256_field(*, optional: bool = False) -> Any:
@@ -140,7 +162,7 @@ class BuildingBase(Replicated):
     org_id: str | None = Field(default=None, foreign_key="organizations.id")
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="", max_length=500)
-    meta: dict[str, Any] = _json_column()
+    meta: JsonObject = _json_column()
 
 
 class Building(BuildingBase, table=True):
@@ -162,7 +184,7 @@ class RoomBase(Replicated):
     name: str = Field(default="", max_length=200)
     area_m2: float | None = Field(default=None, ge=0)
     #: Outline on the floor plan: {"points": [[x, y], ...]} in plan units (metres).
-    outline: dict[str, Any] = _json_column()
+    outline: JsonObject = _json_column()
 
 
 class Room(RoomBase, table=True):
@@ -182,9 +204,9 @@ class EquipmentBase(Replicated):
     room_id: str | None = Field(default=None, foreign_key="rooms.id", index=True)
     install_date: dt.date | None = None
     #: Free-form nameplate data such as {"cfm": 12000, "voltage": "480V"}.
-    properties: dict[str, Any] = _json_column()
+    properties: JsonObject = _json_column()
     #: Position on the floor plan: {"x": .., "y": ..} in plan units (metres).
-    position: dict[str, Any] = _json_column()
+    position: JsonObject = _json_column()
 
 
 class Equipment(EquipmentBase, table=True):
@@ -222,9 +244,9 @@ class AnnotationBase(Replicated):
     page: int = Field(ge=0)
     kind: AnnotationKind
     #: Shape in PDF page points, e.g. {"rect": [x0, y0, x1, y1]} or {"points": [...]}.
-    geometry: dict[str, Any] = _json_column()
-    style: dict[str, Any] = _json_column()
-    text: str = ""
+    geometry: JsonObject = _json_column()
+    style: JsonObject = _json_column()
+    text: str = _text()
     equipment_id: str | None = Field(default=None, foreign_key="equipment.id")
 
 
@@ -235,7 +257,7 @@ class Annotation(AnnotationBase, table=True):
 class WorkOrderBase(Replicated):
     equipment_id: str | None = Field(default=None, foreign_key="equipment.id", index=True)
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = _text()
     priority: Priority = Priority.NORMAL
     status: WorkOrderStatus = WorkOrderStatus.OPEN
     assignee: str = Field(default="", max_length=200)
@@ -249,7 +271,7 @@ class WorkOrder(WorkOrderBase, table=True):
 class NoteBase(Replicated):
     target_kind: TargetKind
     target_id: str = Field(index=True, min_length=36, max_length=36)
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     source: NoteSource = NoteSource.TYPED
     audio_sha256: str | None = _sha256_field(optional=True)
 
@@ -266,7 +288,7 @@ class AttachmentBase(Replicated):
         min_length=3, max_length=100, schema_extra={"pattern": r"^[\w.+-]+/[\w.+-]+$"}
     )
     file_name: str = Field(default="", max_length=200)
-    caption: str = ""
+    caption: str = _text()
 
 
 class Attachment(AttachmentBase, table=True):

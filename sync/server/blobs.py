@@ -153,6 +153,10 @@ class BlobStorage(Protocol):
         """A seekable binary reader of the complete blob, or :class:`BlobNotFoundError`."""
         ...
 
+    def partials_of(self, owner: str) -> dict[str, int]:
+        """The unfinished uploads of *owner*: SHA-256 → bytes received so far."""
+        ...
+
     def discard_partial(self, sha256: str, *, owner: str | None = None) -> None:
         """Forget *owner*'s unfinished upload (no error if there is none)."""
         ...
@@ -179,7 +183,7 @@ class LocalDiskBlobStorage:
     def partial_path(self, sha256: str, *, owner: str | None = None) -> Path:
         name = check_sha256(sha256)
         if owner is not None:
-            name += "." + hashlib.sha256(owner.encode()).hexdigest()[:32]
+            name += "." + _owner_tag(owner)
         return self.partial_dir / name
 
     def stat(self, sha256: str) -> BlobInfo | None:
@@ -264,6 +268,16 @@ class LocalDiskBlobStorage:
     def discard_partial(self, sha256: str, *, owner: str | None = None) -> None:
         self.partial_path(sha256, owner=owner).unlink(missing_ok=True)
 
+    def partials_of(self, owner: str) -> dict[str, int]:
+        tag = "." + _owner_tag(owner)
+        if not self.partial_dir.is_dir():
+            return {}
+        return {
+            path.name[: -len(tag)]: _size(path)
+            for path in self.partial_dir.iterdir()
+            if path.name.endswith(tag) and _PARTIAL_NAME.fullmatch(path.name)
+        }
+
     def prune_partials(self, older_than_seconds: float) -> int:
         """Delete uploads nobody resumed for a while; how many. (S3: a lifecycle rule.)
 
@@ -304,6 +318,10 @@ class LocalDiskBlobStorage:
             if not _try_lock(fd) or not _same_file(path, fd):
                 raise BlobBusyError(offset, _size(path))
             yield file
+
+
+def _owner_tag(owner: str) -> str:
+    return hashlib.sha256(owner.encode()).hexdigest()[:32]
 
 
 def _try_lock(fd: int) -> bool:

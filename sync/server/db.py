@@ -2,7 +2,8 @@
 
 SQLite serves a single machine: WAL lets pulls read while a push writes,
 ``busy_timeout`` makes a second writer wait instead of failing at once, and
-foreign keys are switched on (SQLite leaves them off). PostgreSQL serves
+foreign keys are switched on (SQLite leaves them off); the file and its folder
+are its owner's only. PostgreSQL serves
 several stateless API processes; ``pool_pre_ping`` survives a database restart.
 
 Migrations run from code (no ``alembic.ini``) so ``arx serve`` and every API
@@ -23,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlmodel import Session
 
 from sync import jsonfast
+from sync.server.core.files import private_sqlite_file
 
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
@@ -45,7 +47,7 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database).expanduser())
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -19,12 +19,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from sync.server import __version__
+from sync.server.api.body_limit import BodyLimitMiddleware, route_limits
+from sync.server.api.errors import add_error_handlers
 from sync.server.api.json_body import add_body_schemas
+from sync.server.api.login_guard import LoginGuard
 from sync.server.api.main import api_router
 from sync.server.api.routes import metrics
 from sync.server.blob_pruning import prune_once, prune_periodically
 from sync.server.blobs import LocalDiskBlobStorage
 from sync.server.core.config import ServerSettings
+from sync.server.core.files import private_dir
 from sync.server.core.metrics import Metrics, MetricsMiddleware
 from sync.server.db import create_db_engine, run_migrations
 from sync.server.events import NewsBoard
@@ -36,9 +40,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        private_dir(settings.home)
+        private_dir(settings.blob_dir)
         engine = create_db_engine(settings.database_url)
         run_migrations(engine)
         app.state.engine = engine
+        app.state.login_guard = LoginGuard(settings)
         # What exists now (modules, table metadata, validators) lives as long as the
         # process. Freezing it spares the cyclic collector from scanning it again in
         # every full collection, which cost a push about a seventh of its time.
@@ -74,7 +81,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(BodyLimitMiddleware, limit_for=route_limits(settings))
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    add_error_handlers(app)
     app.include_router(api_router)
     app.include_router(metrics.router)
     default_openapi = app.openapi

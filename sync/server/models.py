@@ -100,11 +100,31 @@ class User(SQLModel, table=True):
     created_at: dt.datetime = _created_at()
 
 
+class AuthSession(SQLModel, table=True):
+    """One sign-in: the refresh tokens it rotates through and the access tokens they bring.
+
+    Access tokens carry the session's id, and each request checks the session
+    with the user row it loads anyway, so signing out (or a revoked family) ends
+    the access tokens at once rather than when they expire.
+    """
+
+    __tablename__ = "srv_sessions"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="srv_users.id", max_length=36, ondelete="CASCADE", index=True)
+    #: The installation that signed in, as it named itself (for display only: two
+    #: sign-ins with the same name are still two sessions).
+    device_id: str = Field(default="", max_length=64)
+    created_at: dt.datetime = _created_at()
+    revoked_at: dt.datetime | None = _stamp()
+
+
 class RefreshToken(SQLModel, table=True):
-    """One refresh token; a family is all tokens of one user on one device.
+    """One refresh token; a family is all tokens of one session (one sign-in).
 
     Using a token revokes it and records its successor in ``replaced_by``;
-    presenting a revoked token again means it leaked, so the family is revoked.
+    presenting a spent token again after the grace window means it leaked, so
+    the session is revoked.
     """
 
     __tablename__ = "srv_refresh_tokens"
@@ -115,6 +135,9 @@ class RefreshToken(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     user_id: str = Field(foreign_key="srv_users.id", max_length=36, ondelete="CASCADE")
+    session_id: str = Field(
+        foreign_key="srv_sessions.id", max_length=36, ondelete="CASCADE", index=True
+    )
     token_hash: str = Field(max_length=64)
     device_id: str = Field(max_length=64)
     created_at: dt.datetime = _created_at()

@@ -82,8 +82,9 @@ def test_disabled_account_is_refused_with_403(
 
 
 def test_refresh_rotates_and_a_reused_token_signs_that_device_out(
-    client: TestClient, user_factory: UserFactory
+    app: FastAPI, client: TestClient, user_factory: UserFactory
 ) -> None:
+    app.state.settings.refresh_grace_seconds = 0  # tests/server/test_sessions.py: the grace
     ann = user_factory()
     first = login(client, ann, device_id="tablet-1")
     other_device = login(client, ann, device_id="laptop")
@@ -225,27 +226,36 @@ def test_login_upgrades_an_outdated_password_hash(
     login(client, ann)  # and the new hash works
 
 
-def test_a_token_spent_by_a_concurrent_refresh_counts_as_reuse(
-    app: FastAPI, client: TestClient, user_factory: UserFactory, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("grace", [0, 60])
+def test_two_refreshes_racing_with_one_token(
+    app: FastAPI,
+    client: TestClient,
+    user_factory: UserFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    grace: int,
 ) -> None:
-    """Two refreshes racing with one token: exactly one wins, the device is signed out."""
+    """Both get the same successor within the grace window; without one, the sign-in ends."""
     pair = login(client, user_factory(), device_id="tablet-1")
-    real_new_token = security.new_refresh_token
+    real_successor = security.successor_token
     lifetime = dt.timedelta(days=1)
+    spend = {"lifetime": lifetime, "secret": SECRET, "grace": dt.timedelta(seconds=grace)}
+    rival: list[str] = []
 
-    def racing_new_token() -> str:
+    def racing_successor(spent: str, *, secret: str) -> str:
         # Runs after the first request read the token and before it spends it.
-        monkeypatch.setattr(security, "new_refresh_token", real_new_token)
+        monkeypatch.setattr(security, "successor_token", real_successor)
         with session_scope(app.state.engine) as other:
-            crud.rotate_refresh_token(other, pair["refresh_token"], lifetime=lifetime)
-        return real_new_token()
+            rival.append(crud.rotate_refresh_token(other, spent, **spend).refresh_token)
+        return real_successor(spent, secret=secret)
 
-    monkeypatch.setattr(security, "new_refresh_token", racing_new_token)
-    with (
-        session_scope(app.state.engine) as session,
-        pytest.raises(crud.SignInError, match="already used"),
-    ):
-        crud.rotate_refresh_token(session, pair["refresh_token"], lifetime=lifetime)
+    monkeypatch.setattr(security, "successor_token", racing_successor)
+    with session_scope(app.state.engine) as session:
+        if grace:
+            won = crud.rotate_refresh_token(session, pair["refresh_token"], **spend)
+            assert [won.refresh_token] == rival
+            return
+        with pytest.raises(crud.SignInError, match="already used"):
+            crud.rotate_refresh_token(session, pair["refresh_token"], **spend)
     with session_scope(app.state.engine) as session:
         live = session.exec(select(RefreshToken).where(col(RefreshToken.revoked_at).is_(None)))
         assert live.all() == []  # the winner's new token was revoked with its family

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlmodel import SQLModel
 
 from sync.clock import Stamp
@@ -21,6 +22,8 @@ from sync.server.core.config import SECRET_KEY_FILE, ServerSettings
 from sync.server.db import create_db_engine, run_migrations
 from tests.server.conftest import UserFactory, bearer, login, on_both_databases
 
+METRICS_TOKEN = "scraper-token-" + "m" * 20
+
 ACCOUNT_TABLES = {
     "srv_rows",
     "srv_change_log",
@@ -28,6 +31,7 @@ ACCOUNT_TABLES = {
     "srv_conflicts",
     "srv_organizations",
     "srv_users",
+    "srv_sessions",
     "srv_refresh_tokens",
     "srv_api_keys",
     "srv_grants",
@@ -44,15 +48,16 @@ def test_health_answers_without_signing_in(client: TestClient) -> None:
 
 
 def test_metrics_count_requests_by_route_template_and_status(
-    client: TestClient, user_factory: UserFactory
+    app: FastAPI, client: TestClient, user_factory: UserFactory
 ) -> None:
+    app.state.settings.metrics_token = SecretStr(METRICS_TOKEN)
     headers = bearer(login(client, user_factory())["access_token"])
     client.get("/v1/health")
     client.delete("/v1/me/api-keys/no-such-key", headers=headers)
     client.get("/v1/me")
     client.get("/no/such/page")
 
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers=bearer(METRICS_TOKEN))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text

@@ -23,9 +23,9 @@ from sync.server.core.security import (
     API_KEY_PREFIX,
     TokenExpiredError,
     TokenInvalidError,
-    decode_access_token,
+    decode_access_claims,
 )
-from sync.server.models import User
+from sync.server.models import AuthSession, User
 
 
 async def get_settings(request: Request) -> ServerSettings:
@@ -85,6 +85,8 @@ class Credential:
     """What a request signs in with: a verified access token's user, or an API key."""
 
     user_id: str | None = None
+    #: The sign-in an access token belongs to; checked with the user on every request.
+    session_id: str | None = None
     api_key: str | None = None
 
 
@@ -105,23 +107,37 @@ async def get_credential(
     if credential.startswith(API_KEY_PREFIX):
         return Credential(api_key=credential)
     try:
-        user_id = decode_access_token(credential, secret=settings.secret_key.get_secret_value())
+        user_id, session_id = decode_access_claims(
+            credential, secret=settings.secret_key.get_secret_value()
+        )
     except TokenExpiredError:
         _unauthorized("Your session has expired; sign in again")
     except TokenInvalidError:
         _unauthorized("Your sign-in is not valid; sign in again")
-    return Credential(user_id=user_id)
+    if session_id is None:  # issued before sessions existed: the device refreshes
+        _unauthorized("Your sign-in is not valid; sign in again")
+    return Credential(user_id=user_id, session_id=session_id)
 
 
 CredentialDep = Annotated[Credential, Depends(get_credential)]
 
 
 _USERS = User.__table__.c  # type: ignore[attr-defined]
+_SESSIONS_TABLE = AuthSession.__table__  # type: ignore[attr-defined]
+_SESSIONS = _SESSIONS_TABLE.c
 #: Core and built once, not session.get: asked on every request, and neither the ORM's
-#: identity map nor a freshly built statement (and its cache key) is of use here.
-_USER_BY_ID = select(
-    _USERS.id, _USERS.email, _USERS.org_id, _USERS.is_superuser, _USERS.is_active
-).where(_USERS.id == bindparam("id"))
+#: identity map nor a freshly built statement (and its cache key) is of use here. The
+#: sign-in is checked in the same query (a primary-key join), so an access token stops
+#: working the moment its session ends, at no extra round trip.
+_USER_BY_SESSION = (
+    select(_USERS.id, _USERS.email, _USERS.org_id, _USERS.is_superuser, _USERS.is_active)
+    .join(_SESSIONS_TABLE, _SESSIONS.user_id == _USERS.id)
+    .where(
+        _USERS.id == bindparam("id"),
+        _SESSIONS.id == bindparam("sid"),
+        _SESSIONS.revoked_at.is_(None),
+    )
+)
 
 
 def authenticate(session: Session, credential: Credential) -> AuthUser:
@@ -131,8 +147,12 @@ def authenticate(session: Session, credential: Credential) -> AuthUser:
         if user is None:
             _unauthorized("Invalid API key")
         return _active(user)
-    found = session.connection().execute(_USER_BY_ID, {"id": credential.user_id}).first()
-    if found is None:
+    found = (
+        session.connection()
+        .execute(_USER_BY_SESSION, {"id": credential.user_id, "sid": credential.session_id})
+        .first()
+    )
+    if found is None:  # no such user, or that sign-in was ended
         _unauthorized("Your sign-in is not valid; sign in again")
     return _active(found)
 

@@ -34,21 +34,18 @@ def json_body(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
         try:
             return model.model_validate_json(raw)
         except ValidationError as exc:
-            raise RequestValidationError(_body_errors(exc), body=raw) from None
+            raise RequestValidationError(_body_errors(exc)) from None
 
     return parse
 
 
 def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """pydantic's errors as FastAPI reports body errors: ``loc`` from ``"body"``, and
-    undecodable input (a body that is not UTF-8 JSON) as text, so the 422 can be encoded."""
-    errors = []
-    for error in exc.errors(include_url=False):
-        found = error.get("input")
-        if isinstance(found, bytes):
-            error["input"] = found.decode("utf-8", errors="replace")
-        errors.append({**error, "loc": ("body", *error["loc"])})
-    return errors
+    """pydantic's errors as FastAPI reports body errors (``loc`` from ``"body"``), without
+    the input: a 422 never carries the request back (``sync.server.api.errors``)."""
+    return [
+        {**error, "loc": ("body", *error["loc"])}
+        for error in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
 
 
 def body_openapi(model: type[BaseModel]) -> dict[str, Any]:

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Annotated, Any, Final
 
 import platformdirs
+from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_BATCH
+from sync.server.core.files import private_dir
 
 APP_NAME: Final = "arxos-sync-server"
 SECRET_KEY_FILE: Final = "secret_key"
@@ -41,7 +43,7 @@ def load_or_create_secret_key(home: Path) -> str:
     """
     path = home / SECRET_KEY_FILE
     if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
+        private_dir(home)
         with contextlib.suppress(FileExistsError):  # another process won the race
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="ascii") as file:
@@ -99,6 +101,32 @@ class ServerSettings(BaseSettings):
     blob_prune_interval_minutes: float = Field(default=60, gt=0)
     #: Server-wide switch: may members (not only superusers) create buildings by pushing them?
     orgs_allow_member_buildings: bool = True
+    #: Biggest request body of an ordinary JSON route; a bigger one is answered 413 unread.
+    body_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    #: Biggest body of sign-in, refresh and sign-out (an email, a password, a token).
+    auth_body_max_bytes: int = Field(default=8 * 1024, ge=1024)
+    #: Biggest push body: a full batch of changes with large notes and properties fits.
+    push_body_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    #: Sign-in attempts per account and per client address (``limits`` notation: "10/minute",
+    #: several joined by ";"); past either, sign-in answers 429 with ``Retry-After``.
+    login_limit_per_account: str = "10/5minutes"
+    login_limit_per_address: str = "30/minute"
+    #: Where attempts are counted (``limits`` storage URI): ``memory://`` counts per process;
+    #: API processes behind a load balancer share ``redis://host:6379`` to count together.
+    login_limit_storage: str = "memory://"
+    #: Password checks running at once (each Argon2 check holds 64 MiB); the rest queue.
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    #: Seconds a sign-in waits for a password-check slot before answering 429.
+    password_hash_wait_seconds: float = Field(default=10.0, gt=0)
+    #: Unfinished uploads one user may hold, and their bytes together (the new upload's
+    #: announced length included).
+    blob_partial_max_count: int = Field(default=4, ge=1)
+    blob_partial_quota_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    #: Bearer token a Prometheus scraper sends to ``/metrics``; unset, ``/metrics`` is off.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    #: Seconds after a refresh in which the spent refresh token, presented again (its
+    #: answer was lost on the way), gets the same successor instead of a sign-out.
+    refresh_grace_seconds: float = Field(default=60.0, ge=0)
     #: Browser origins allowed to call the API; comma-separated or a JSON list.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -106,6 +134,12 @@ class ServerSettings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("login_limit_per_account", "login_limit_per_address")
+    @classmethod
+    def _parse_limit(cls, value: str) -> str:
+        parse_many(value)  # raises ValueError on notation it cannot read
+        return value
 
     @field_validator("push_batch_max")
     @classmethod

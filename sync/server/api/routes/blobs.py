@@ -23,17 +23,13 @@ is their own for the same reason.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import re
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, BinaryIO, Final
+from typing import Annotated, Any, Final
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
@@ -42,6 +38,15 @@ from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
 from sync.server import blob_access
+from sync.server.api.blob_streams import (
+    WRITE_CHUNK,
+    blocking,
+    coalesce,
+    drain,
+    parse_range,
+    read_range,
+    uploads_limiter,
+)
 from sync.server.api.deps import CurrentUser, SettingsDep
 from sync.server.blobs import (
     SHA256_PATTERN,
@@ -53,17 +58,10 @@ from sync.server.blobs import (
     BlobTooLargeError,
     LocalDiskBlobStorage,
 )
+from sync.server.core.config import ServerSettings
 
-#: Bytes gathered from the request before each hop to the storage thread.
-_WRITE_CHUNK: Final = 1 << 20
-#: An upload holds a worker thread while its body arrives; uploads get their own pool so
-#: slow networks cannot starve the threads every other (sync) route and dependency needs.
-_MAX_CONCURRENT_UPLOADS: Final = 64
 #: Seconds without a single body byte before an upload is cut off (kept bytes resume).
 UPLOAD_IDLE_SECONDS: Final = 60.0
-_upload_slots: RunVar[anyio.CapacityLimiter] = RunVar("blob_upload_slots")
-_READ_CHUNK: Final = 1 << 20
-_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 def get_blob_storage(settings: SettingsDep) -> BlobStorage:
@@ -195,7 +193,10 @@ async def head_blob(sha256: Sha256, storage: BlobStorageDep, gate: BlobGateDep) 
         400: {"model": Problem, "description": "Body longer than announced, or bad offset"},
         408: {"model": Problem, "description": "Body stalled", "headers": _OFFSET_HEADER},
         409: {"model": Problem, "description": "Wrong Upload-Offset", "headers": _OFFSET_HEADER},
-        413: {"model": Problem, "description": "Upload-Length over the server's limit"},
+        413: {
+            "model": Problem,
+            "description": "Upload-Length over the limit, or unfinished uploads over quota",
+        },
         507: {"model": Problem, "description": "The server's blob storage is full"},
         422: {
             "model": UnprocessableProblem,
@@ -226,7 +227,7 @@ async def put_blob(
     owner = gate.user_id
     info = await _readable(storage, gate, sha256)
     if info is not None:
-        await _drain(request)
+        await drain(request)
         return JSONResponse(BlobReceipt(sha256=sha256, size=info.size).model_dump())
     if upload_offset > upload_length:
         return _problem(status.HTTP_400_BAD_REQUEST, "Upload-Offset is past Upload-Length")
@@ -237,6 +238,9 @@ async def put_blob(
             status.HTTP_400_BAD_REQUEST,
             f"The body is longer than the {remaining} bytes Upload-Length leaves",
         )
+    refusal = await _over_quota(storage, settings, owner, sha256, upload_length)
+    if refusal is not None:
+        return _problem(status.HTTP_413_CONTENT_TOO_LARGE, refusal)
     current = await anyio.to_thread.run_sync(lambda: storage.partial_size(sha256, owner=owner))
     if current > upload_length:
         # Bytes past the announced total can never hash right: start this blob afresh.
@@ -245,13 +249,13 @@ async def put_blob(
     if current != upload_offset:
         return _conflict(str(BlobOffsetMismatchError(upload_offset, current)), current)
 
-    body = _coalesce(request.stream(), _WRITE_CHUNK, UPLOAD_IDLE_SECONDS)
+    body = coalesce(request.stream(), WRITE_CHUNK, UPLOAD_IDLE_SECONDS)
     try:
         size = await anyio.to_thread.run_sync(
             lambda: storage.append(
-                sha256, upload_offset, _blocking(body), limit=remaining, owner=owner
+                sha256, upload_offset, blocking(body), limit=remaining, owner=owner
             ),
-            limiter=_uploads_limiter(),
+            limiter=uploads_limiter(),
         )
     except BlobOffsetMismatchError as exc:
         return _conflict(str(exc), exc.current)
@@ -287,7 +291,7 @@ async def put_blob(
         )
     try:
         info = await anyio.to_thread.run_sync(
-            lambda: storage.finalize(sha256, owner=owner), limiter=_uploads_limiter()
+            lambda: storage.finalize(sha256, owner=owner), limiter=uploads_limiter()
         )
     except BlobHashMismatchError as exc:
         return _problem(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
@@ -351,11 +355,35 @@ async def get_blob(
     except BlobNotFoundError as exc:
         return _problem(status.HTTP_404_NOT_FOUND, str(exc))
     return StreamingResponse(
-        _read(file, start, end - start + 1),
+        read_range(file, start, end - start + 1),
         status_code=code,
         media_type="application/octet-stream",
         headers=headers,
     )
+
+
+async def _over_quota(
+    storage: BlobStorage, settings: ServerSettings, owner: str, sha256: str, length: int
+) -> str | None:
+    """Why this upload would take the caller past their unfinished-upload quota, if it would.
+
+    Counted: the caller's other unfinished uploads (their number, and the bytes they
+    hold) plus this one's announced length, so announcing many huge files and sending
+    a byte of each reserves nothing.
+    """
+    others = await anyio.to_thread.run_sync(lambda: storage.partials_of(owner))
+    others.pop(sha256, None)
+    if len(others) >= settings.blob_partial_max_count:
+        return (
+            f"You have {len(others)} unfinished uploads, the most this server keeps;"
+            " finish them before starting another"
+        )
+    if sum(others.values()) + length > settings.blob_partial_quota_bytes:
+        return (
+            "Your unfinished uploads and this file together exceed"
+            f" {settings.blob_partial_quota_bytes} bytes; finish the others first"
+        )
+    return None
 
 
 async def _readable(storage: BlobStorage, gate: BlobGate, sha256: str) -> BlobInfo | None:
@@ -367,29 +395,6 @@ async def _readable(storage: BlobStorage, gate: BlobGate, sha256: str) -> BlobIn
     if not await gate.may_read(sha256):
         return None
     return await anyio.to_thread.run_sync(storage.stat, sha256)
-
-
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """First and last byte of a single ``bytes=`` range, clipped to *size*.
-
-    ``None`` means "ignore it and send everything" (RFC 9110 allows that for a
-    malformed or multi-part range); ``ValueError`` means 416.
-    """
-    match = _RANGE.fullmatch(header.strip())
-    if match is None or not (match[1] or match[2]):
-        return None
-    if match[1]:
-        start = int(match[1])
-        end = int(match[2]) if match[2] else start
-        if end < start:
-            return None
-        if start >= size:
-            raise ValueError("range starts past the end")
-        return start, min(end, size - 1) if match[2] else size - 1
-    suffix = int(match[2])
-    if suffix == 0 or size == 0:
-        raise ValueError("empty suffix range")
-    return max(0, size - suffix), size - 1
 
 
 def _blob_headers(sha256: str, size: int) -> dict[str, str]:
@@ -404,76 +409,3 @@ def _blob_headers(sha256: str, size: int) -> dict[str, str]:
 
 def _conflict(detail: str, current: int) -> JSONResponse:
     return _problem(status.HTTP_409_CONFLICT, detail, {"Upload-Offset": str(current)})
-
-
-async def _coalesce(
-    stream: AsyncGenerator[bytes, None], size: int, idle_seconds: float
-) -> AsyncGenerator[bytes, None]:
-    """Join the server's small receive chunks so each thread hop carries ~*size* bytes.
-
-    Raises ``TimeoutError`` if no byte arrives for *idle_seconds*, so a stalled
-    client cannot hold an upload slot forever.
-    """
-    buffer = bytearray()
-    try:
-        while True:
-            with anyio.fail_after(idle_seconds):
-                chunk = await anext(stream, None)
-            if chunk is None:
-                break
-            buffer += chunk
-            if len(buffer) >= size:
-                yield bytes(buffer)
-                buffer.clear()
-    except Exception:
-        # Stalled or dropped: hand over what did arrive, so the resume need not resend it.
-        if buffer:
-            yield bytes(buffer)
-        raise
-    else:
-        if buffer:
-            yield bytes(buffer)
-    finally:
-        await stream.aclose()
-
-
-def _uploads_limiter() -> anyio.CapacityLimiter:
-    """The upload thread pool of the running event loop (a RunVar, like anyio's own)."""
-    try:
-        return _upload_slots.get()
-    except LookupError:
-        limiter = anyio.CapacityLimiter(_MAX_CONCURRENT_UPLOADS)
-        _upload_slots.set(limiter)
-        return limiter
-
-
-def _blocking(chunks: AsyncIterator[bytes]) -> Iterator[bytes]:
-    """Pull an async iterator from a worker thread, one event-loop round trip per chunk."""
-
-    async def step() -> bytes | None:
-        try:
-            return await anext(chunks)
-        except StopAsyncIteration:
-            return None
-
-    while (chunk := anyio.from_thread.run(step)) is not None:
-        yield chunk
-
-
-async def _drain(request: Request) -> None:
-    """Read and drop a body we do not need, so the connection stays usable."""
-    with contextlib.suppress(ClientDisconnect):
-        async for _ in request.stream():
-            continue
-
-
-def _read(file: BinaryIO, start: int, length: int) -> Iterator[bytes]:
-    """Yield *length* bytes from *start*; Starlette runs this in a thread, so reads may block."""
-    with file:
-        file.seek(start)
-        while length > 0:
-            chunk = file.read(min(_READ_CHUNK, length))
-            if not chunk:
-                return
-            length -= len(chunk)
-            yield chunk

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from sync.protocol import MAX_SEQ
 from sync.server import crud
 from sync.server.api.deps import CurrentUser
 from sync.server.db import session_scope
@@ -32,7 +33,7 @@ KEEPALIVE_SECONDS = 15.0
 async def sync_events(
     request: Request,
     user: CurrentUser,
-    cursor: Annotated[int, Query(ge=0, description="The device's cursor")] = 0,
+    cursor: Annotated[int, Query(ge=0, le=MAX_SEQ, description="The device's cursor")] = 0,
     seconds: Annotated[int, Query(ge=1, le=3600, description="Close the stream after")] = 300,
 ) -> StreamingResponse:
     """Stream ``cursor`` events whenever rows you may see change after your cursor."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from sync.server import crud
 from sync.server.api.deps import CurrentUser, SessionDep
+from sync.server.api.json_body import body_openapi, json_body
 from sync.server.models import (
     ApiKey,
     ApiKeyCreate,
@@ -62,8 +65,18 @@ def read_my_buildings(user: CurrentUser, session: SessionDep) -> list[BuildingGr
     ]
 
 
-@router.post("/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED)
-def create_api_key(body: ApiKeyCreate, user: CurrentUser, session: SessionDep) -> ApiKeyCreated:
+@router.post(
+    "/api-keys",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=body_openapi(ApiKeyCreate),
+)
+def create_api_key(
+    # The user first: a signed-out request is refused before its body is read.
+    user: CurrentUser,
+    body: Annotated[ApiKeyCreate, Depends(json_body(ApiKeyCreate))],
+    session: SessionDep,
+) -> ApiKeyCreated:
     """Create an API key for scripts and the CLI; the key is shown only in this answer."""
     record, key = crud.create_api_key(session, user_id=user.id, name=body.name)
     return ApiKeyCreated(**_key_out(record).model_dump(), key=key)

@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from sqlmodel import Session
 
-from sync.protocol import DEFAULT_PULL_PAGE, MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse
+from sync.protocol import (
+    DEFAULT_PULL_PAGE,
+    MAX_PULL_PAGE,
+    MAX_SEQ,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from sync.server import crud
 from sync.server.api.deps import CredentialDep, SessionDep, SettingsDep, authenticate
 from sync.server.api.json_body import body_openapi, json_body
@@ -73,7 +80,9 @@ def pull_changes(
     session: SessionDep,
     credential: CredentialDep,
     settings: SettingsDep,
-    cursor: Annotated[int, Query(ge=0, description="Last sequence already applied")] = 0,
+    cursor: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="Last sequence already applied")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
     building: Annotated[str | None, Query(max_length=36)] = None,
     scopes: Annotated[

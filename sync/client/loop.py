@@ -2,119 +2,69 @@
 
 It runs from the CLI (``arx sync``) and, in the app, on a background thread;
 it never touches a UI. Transport failures and server errors are retried with
-exponential backoff and jitter; an expired access token is refreshed once;
+exponential backoff and jitter, waiting at least as long as a ``Retry-After``
+asks; an expired access token is refreshed once (:mod:`sync.client.auth`);
 everything else surfaces as a typed :class:`ClientSyncError` with a sentence a
 technician can act on. Blobs referenced by a batch are uploaded before it.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Final, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
 from tenacity import (
+    RetryCallState,
     RetryError,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from sync import jsonfast
+from sync.client.errors import (
+    OfflineError,
+    ServerError,
+    SignInRequiredError,
+    TooManyRequestsError,
+    reason_of,
+    retry_after,
+)
+from sync.client.rescope import WITH_SCOPES, ScopeWatch, reconcile_scopes
+from sync.client.target import Progress, SyncReport, SyncTarget
 from sync.errors import SyncError
 from sync.outbox import Change
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
     DEFAULT_PUSH_BATCH,
-    ChangeResult,
     PullResponse,
     PushResponse,
     ResultStatus,
 )
 
 
-class ClientSyncError(SyncError):
-    """Base of the errors a sync run reports."""
+def stop_when(test: Callable[[RetryCallState], bool]) -> stop_base:
+    """A tenacity stop condition from a plain predicate (so it combines with ``|``)."""
+
+    class _Stop(stop_base):
+        def __call__(self, retry_state: RetryCallState) -> bool:
+            return test(retry_state)
+
+    return _Stop()
 
 
-class OfflineError(ClientSyncError):
-    """The server cannot be reached; local work is safe and will sync later."""
-
-
-class SignInRequiredError(ClientSyncError):
-    """The server no longer accepts this device's credentials."""
-
-
-class ServerError(ClientSyncError):
-    """The server answered with an error it gave a reason for, or kept failing."""
-
-
-class SyncTarget(Protocol):
-    """What the loop needs from the local replica (see ``arxos_desktop.store.remote``)."""
-
-    @property
-    def device_id(self) -> str: ...
-    def pending_changes(self, limit: int) -> list[Change]: ...
-    def pending_count(self) -> int: ...
-    def blobs_for(self, changes: list[Change]) -> dict[str, Path]: ...
-    def record_push(self, changes: list[Change], results: list[ChangeResult]) -> None: ...
-    def cursor(self) -> int: ...
-    def apply_pull(self, page: PullResponse) -> None: ...
-    def missing_blobs(self) -> dict[str, Path]: ...
-    def scope_tags(self) -> dict[str, str]: ...
-    def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int: ...
-
-
-@dataclass
-class Tokens:
-    access_token: str
-    refresh_token: str = ""
-
-
-class RefreshingAuth(httpx.Auth):
-    """Bearer auth that trades the refresh token for a new pair on a 401, once.
-
-    Response bodies are read only when needed (a 401, the refresh answer), so
-    streamed responses such as the event stream are not buffered whole. For
-    the synchronous client only.
-    """
-
-    requires_response_body = False
-
-    def __init__(
-        self,
-        tokens: Tokens,
-        *,
-        refresh_url: str,
-        on_refresh: Callable[[Tokens], None] = lambda tokens: None,
-    ) -> None:
-        self.tokens = tokens
-        self._refresh_url = refresh_url
-        self._on_refresh = on_refresh
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.tokens.access_token}"
-        response = yield request
-        if response.status_code != 401 or not self.tokens.refresh_token:
-            return
-        response.read()
-        refreshed = yield httpx.Request(
-            "POST", self._refresh_url, json={"refresh_token": self.tokens.refresh_token}
-        )
-        refreshed.read()
-        if refreshed.status_code != 200:
-            raise SignInRequiredError("Your session has ended; sign in again (arx login)")
-        body = refreshed.json()
-        self.tokens = Tokens(body["access_token"], body.get("refresh_token", ""))
-        self._on_refresh(self.tokens)
-        request.headers["Authorization"] = f"Bearer {self.tokens.access_token}"
-        yield request
+def _asked_wait(state: RetryCallState) -> float | None:
+    """The ``Retry-After`` of the answer that ended this attempt, if it carried one."""
+    outcome = state.outcome
+    cause = outcome.exception() if outcome is not None and outcome.failed else None
+    return retry_after(cause.response) if isinstance(cause, _RetryableResponseError) else None
 
 
 class _RetryableResponseError(Exception):
@@ -125,26 +75,7 @@ class _RetryableResponseError(Exception):
         self.response = response
 
 
-@dataclass
-class SyncReport:
-    pushed: int = 0
-    accepted: int = 0
-    merged: int = 0
-    rejected: int = 0
-    rejections: list[str] = field(default_factory=list)
-    pulled: int = 0
-    conflicts: int = 0
-    blobs_uploaded: int = 0
-    blobs_downloaded: int = 0
-    cursor: int = 0
-    seconds: float = 0.0
-    #: Rows removed because the user may no longer see them (their access narrowed or ended).
-    removed_by_scope: int = 0
-
-
 _JSON = {"Content-Type": "application/json"}
-
-Progress = Callable[[str, int, int], None]
 
 
 def _to_wire(change: Change) -> dict[str, Any]:
@@ -164,49 +95,6 @@ def _to_wire(change: Change) -> dict[str, Any]:
         "base_rev": change.base_rev,
         "hlc": change.hlc,
     }
-
-
-def _reason(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        detail = None
-    return detail if isinstance(detail, str) else f"HTTP {response.status_code}"
-
-
-#: Asks the server to list the caller's buildings with their scope tags (``PullResponse.scopes``).
-_WITH_SCOPES: Final = {"scopes": "true"}
-
-
-@dataclass
-class _ScopeWatch:
-    """What the pages of one pull run said about the caller's access, for the rescope.
-
-    Each page carries the scope tags it was filtered under; a building whose tag was
-    not the same on every page, or not the one the replica holds, must be checked.
-    A run from cursor 0 is itself a snapshot of each building whose tag held still,
-    so for those it keeps the ids it received and no second download is needed.
-    """
-
-    from_start: bool
-    tags: list[dict[str, str]] = field(default_factory=list)
-    seen: dict[str, set[str]] = field(default_factory=dict)
-    #: A page came without tags: the server predates them, so nothing can be checked.
-    legacy: bool = False
-
-    def observe(self, page: PullResponse) -> None:
-        if page.scopes is None:
-            self.legacy = True
-            return
-        self.tags.append(page.scopes)
-        if self.from_start:
-            for change in page.changes:
-                if change.building_id is not None:
-                    self.seen.setdefault(change.building_id, set()).add(change.entity_id)
-
-    def tags_of(self, building_id: str) -> set[str | None]:
-        """The building's tag on each page (None on a page where it was not granted)."""
-        return {tags.get(building_id) for tags in self.tags}
 
 
 class SyncClient:
@@ -231,9 +119,19 @@ class SyncClient:
             self.http.auth = auth
         self.batch_size = batch_size
         self.page_size = page_size
+        backoff = wait_exponential_jitter(multiplier=0.2, max=max_wait)
+
+        def wait(state: RetryCallState) -> float:
+            # Never sooner than the server asked (429 or 503 with ``Retry-After``).
+            return max(backoff(state), _asked_wait(state) or 0.0)
+
+        @stop_when
+        def asked_too_long(state: RetryCallState) -> bool:
+            return (_asked_wait(state) or 0.0) > max_wait
+
         self._retrying = Retrying(
-            stop=stop_after_attempt(attempts),
-            wait=wait_exponential_jitter(multiplier=0.2, max=max_wait),
+            stop=stop_after_attempt(attempts) | asked_too_long,
+            wait=wait,
             retry=retry_if_exception_type((httpx.TransportError, _RetryableResponseError)),
             reraise=False,
         )
@@ -251,14 +149,21 @@ class SyncClient:
         except RetryError as exc:
             cause = exc.last_attempt.exception()
             if isinstance(cause, _RetryableResponseError):
+                after = retry_after(cause.response)
+                if after is not None:
+                    raise TooManyRequestsError(
+                        f"The sync server is busy ({reason_of(cause.response)});"
+                        f" it asks to try again in {math.ceil(after)} seconds",
+                        after,
+                    ) from cause
                 raise ServerError(
-                    f"The sync server keeps failing ({_reason(cause.response)}); try again later"
+                    f"The sync server keeps failing ({reason_of(cause.response)}); try again later"
                 ) from cause
             raise OfflineError(f"Cannot reach the sync server at {self.base_url}") from cause
         if response.status_code == 401:
             raise SignInRequiredError("The sync server does not accept your sign-in; run arx login")
         if response.status_code >= 400:
-            raise ServerError(f"The sync server refused the request: {_reason(response)}")
+            raise ServerError(f"The sync server refused the request: {reason_of(response)}")
         return response
 
     def probe(self, timeout: float = 3.0) -> bool:
@@ -327,10 +232,10 @@ class SyncClient:
 
     def pull_all(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Pull pages until the server has nothing newer; each page applies atomically."""
-        watch = _ScopeWatch(from_start=self.target.cursor() == 0)
+        watch = ScopeWatch(from_start=self.target.cursor() == 0)
         while True:
             page = self._get_page(
-                {"cursor": self.target.cursor(), "limit": self.page_size, **_WITH_SCOPES}
+                {"cursor": self.target.cursor(), "limit": self.page_size, **WITH_SCOPES}
             )
             self.target.apply_pull(page)
             watch.observe(page)
@@ -342,61 +247,8 @@ class SyncClient:
                     "pull", report.pulled, report.pulled + (self.page_size if page.has_more else 0)
                 )
             if not page.has_more:
-                self._reconcile_scopes(report, watch)
+                reconcile_scopes(self.target, self._get_page, self.page_size, report, watch)
                 return
-
-    def _reconcile_scopes(self, report: SyncReport, watch: _ScopeWatch) -> None:
-        """Make the replica hold exactly what the user may see now, building by building.
-
-        The cursor only brings rows changed after it, so an access change is caught by
-        comparing scope tags (``docs/sync-protocol.md``, "Access changes"): a building
-        whose tag changed, or that is new to the device, is re-pulled whole and the rows
-        it no longer shows are removed; a building that left the list is removed. The
-        replica stores a building's new tag only once that is done, so a re-pull cut
-        short by the network is simply done again at the next sync.
-        """
-        if watch.legacy or not watch.tags:
-            return  # a server that cannot report access changes
-        known = self.target.scope_tags()
-        current = watch.tags[-1]
-        for building_id, tag in sorted(current.items()):
-            tags = watch.tags_of(building_id)
-            if tags == {known.get(building_id)}:
-                continue
-            if watch.from_start and tags == {tag}:
-                # This run started at cursor 0 under one unchanged access: it was the snapshot.
-                snapshot: tuple[set[str], str] | None = (watch.seen.get(building_id, set()), tag)
-            else:
-                snapshot = self._repull(report, building_id)
-            if snapshot is not None:
-                seen, held = snapshot
-                report.removed_by_scope += self.target.finish_rescope(building_id, seen, held)
-        for building_id in sorted(set(known) - set(current)):
-            report.removed_by_scope += self.target.finish_rescope(building_id, set(), None)
-
-    def _repull(self, report: SyncReport, building_id: str) -> tuple[set[str], str] | None:
-        """Every row of one building the user may see now: the ids, and the tag they hold for.
-
-        Pages are applied as usual but leave the device's cursor where it was: rows of
-        other buildings changed after it are still to come. None when the access changed
-        again between pages (the rows are kept, nothing is removed: the next sync retries).
-        """
-        keep = self.target.cursor()
-        seen: set[str] = set()
-        tags: set[str | None] = set()
-        cursor = 0
-        while True:
-            params = {"cursor": cursor, "limit": self.page_size, "building": building_id}
-            page = self._get_page({**params, **_WITH_SCOPES})
-            self.target.apply_pull(page.model_copy(update={"cursor": keep}))
-            seen.update(c.entity_id for c in page.changes if c.building_id == building_id)
-            tags.add((page.scopes or {}).get(building_id))
-            report.pulled += len(page.changes)
-            cursor = page.cursor
-            if not page.has_more:
-                break
-        tag = tags.pop() if len(tags) == 1 else None
-        return (seen, tag) if tag is not None else None
 
     def _get_page(self, params: dict[str, Any]) -> PullResponse:
         response = self._request("GET", "/v1/sync/pull", params=params)
@@ -484,23 +336,3 @@ class SyncClient:
                 on_error(OfflineError(f"Cannot reach the sync server at {self.base_url}"))
                 delay = min(delay * 2, 600.0)
             stop.wait(delay)
-
-
-def sign_in(
-    base_url: str, *, email: str, password: str, device_id: str, timeout: float = 15.0
-) -> Tokens:
-    """Exchange an email and password for tokens (``arx login``)."""
-    try:
-        response = httpx.post(
-            f"{base_url.rstrip('/')}/v1/auth/login",
-            json={"email": email, "password": password, "device_id": device_id},
-            timeout=timeout,
-        )
-    except httpx.HTTPError as exc:
-        raise OfflineError(f"Cannot reach the sync server at {base_url}") from exc
-    if response.status_code == 401:
-        raise SignInRequiredError(_reason(response))
-    if response.status_code != 200:
-        raise ServerError(f"Sign-in failed: {_reason(response)}")
-    body = response.json()
-    return Tokens(body["access_token"], body.get("refresh_token", ""))
