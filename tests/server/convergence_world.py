@@ -144,7 +144,13 @@ class World:
 
 @contextmanager
 def make_world(home: Path, database_url: str) -> Iterator[World]:
-    settings = ServerSettings(home=home, database_url=database_url, secret_key=SECRET)
+    # Every example signs five devices in from one address: far past the per-address limit.
+    settings = ServerSettings(
+        home=home,
+        database_url=database_url,
+        secret_key=SECRET,
+        login_limit_per_address="100000/minute",
+    )
     app = create_app(settings)
     with TestClient(app) as client:
         yield World(app, client, FlakyTransport(client._transport))

@@ -117,7 +117,7 @@ step = st.one_of(
     st.tuples(st.just("resolve"), st.integers(0, 3), st.integers(0, 3), st.booleans()),
     # The contractor moves a unit out of the systems they were granted: refused.
     st.tuples(st.just("overstep"), st.integers(0, 1)),
-    # st.tuples(st.just("expire"), st.integers(0, 3)),
+    st.tuples(st.just("expire"), st.integers(0, 3)),
 )
 
 
