@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from arxos_desktop.store import rescope, shadow
+from arxos_desktop.store import conflicts, rescope, shadow
 from arxos_desktop.store.bulk import insert_indexed
 from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.engine import get_meta, set_meta
@@ -187,26 +187,7 @@ class ReplicaSyncTarget:
                 codec = codec_for(entity)
                 insert_indexed(conn, codec.table, codec.insert_sql, params)
             shadow.store_pulled(conn, shadows)
-            for conflict in page.conflicts:
-                conn.execute(
-                    "INSERT OR IGNORE INTO conflicts (id, building_id, entity, entity_id, field,"
-                    " winner_value, loser_value, winner_hlc, loser_hlc, winner_device,"
-                    " loser_device, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        conflict.id,
-                        conflict.building_id,
-                        conflict.entity,
-                        conflict.entity_id,
-                        conflict.field,
-                        json.dumps(conflict.winner_value),
-                        json.dumps(conflict.loser_value),
-                        conflict.winner_hlc,
-                        conflict.loser_hlc,
-                        conflict.winner_device,
-                        conflict.loser_device,
-                        conflict.seq,
-                    ),
-                )
+            conflicts.record_pulled(conn, page.conflicts, page.changes)
             if newest is not None:
                 self.replica.observe_remote_clock(Stamp.parse(newest))
             set_meta(conn, _CURSOR_KEY, str(page.cursor))
@@ -302,14 +283,35 @@ def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
     return changed
 
 
-def dismiss_conflict(replica: Replica, conflict_id: str) -> None:
-    """Keep the winner: the conflict leaves the review list."""
+def dismiss_conflict(replica: Replica, conflict_id: str) -> dict[str, Any]:
+    """Keep the winner, if it is still the value: the conflict leaves the review list.
+
+    Returns ``resolution`` and the field's ``value`` as it is now. When the value
+    is no longer the winner (edited since, here or elsewhere), nothing is kept:
+    the conflict closes as superseded and the caller says what the value is.
+    """
     from arxos_desktop.store.errors import NotFoundError
 
     with replica.transaction():
-        done = replica.conn.execute(
-            "UPDATE conflicts SET resolution = 'kept' WHERE id = ? AND resolution = ''",
+        row = replica.conn.execute(
+            "SELECT entity, entity_id, field, winner_value FROM conflicts"
+            " WHERE id = ? AND resolution = ''",
             (conflict_id,),
-        )
-        if done.rowcount == 0:
+        ).fetchone()
+        if row is None:
             raise NotFoundError(f"No open conflict with id {conflict_id}")
+        entity, entity_id, field, winner = row
+        value = _current_value(replica, entity, entity_id, field)
+        still = value == (json.loads(winner) if winner else None)
+        resolution = "kept" if still else conflicts.SUPERSEDED
+        replica.conn.execute(
+            "UPDATE conflicts SET resolution = ? WHERE id = ?", (resolution, conflict_id)
+        )
+    return {"resolution": resolution, "value": value}
+
+
+def _current_value(replica: Replica, entity: str, entity_id: str, field: str) -> Any:
+    """The field as this device shows it now (None when the row is not held any more)."""
+    codec = codec_for(entity)
+    row = replica.conn.execute(f"{codec.select_sql} WHERE id = ?", (entity_id,)).fetchone()
+    return None if row is None else codec.row_to_wire(row).get(field)
