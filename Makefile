@@ -31,11 +31,12 @@ export PYTHON
 # test-services (today: PostgreSQL), the last of these.
 TEST_PREREQS := sysdeps $(VENV_STAMP) test-services
 
-.PHONY: help sysdeps venv run test test-services lint format bench clean distclean
+.PHONY: help sysdeps venv run test test-long test-services lint format bench clean distclean
 
 help:
 	@echo 'make run        install system packages and .venv, then load and show the demo building'
 	@echo 'make test       install system packages and .venv, then run the test suite (PYTEST_ARGS=...)'
+	@echo 'make test-long  the convergence property tests with 300 examples each (both databases)'
 	@echo 'make lint       ruff check, ruff format --check, mypy, lint-imports'
 	@echo 'make format     ruff format + ruff check --fix'
 	@echo 'make bench      run bench/*_bench.py, write bench/results.md'
@@ -96,6 +97,14 @@ test: $(TEST_PREREQS)
 	fi; \
 	echo "QT_QPA_PLATFORM=offscreen $(VENV_PY) -m pytest $(PYTEST_ARGS)"; \
 	QT_QPA_PLATFORM=offscreen $(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+# The long profile of the property tests: ten times the examples of `make test`.
+test-long: $(TEST_PREREQS)
+	@if [ -z "$${ARXOS_TEST_POSTGRES_URL:-}" ] && [ -f .test-postgres-url ]; then \
+	    export ARXOS_TEST_POSTGRES_URL="$$(cat .test-postgres-url)"; \
+	fi; \
+	ARXOS_LONG_TESTS=1 QT_QPA_PLATFORM=offscreen \
+	    $(VENV_PY) -m pytest tests/server/test_convergence_wide.py $(PYTEST_ARGS)
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
