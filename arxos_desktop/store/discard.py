@@ -13,6 +13,7 @@ reported: which changes went and what each row is now.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +113,9 @@ def _find(outbox: list[Change], ref: str) -> Change:
     return matches[0]
 
 
-def _with_dependents(conn: Any, outbox: list[Change], chosen: list[Change]) -> dict[str, Change]:
+def _with_dependents(
+    conn: sqlite3.Connection, outbox: list[Change], chosen: list[Change]
+) -> dict[str, Change]:
     """*chosen* and, for each row that leaves with them, every change that needs that row."""
     dropping = {c.change_id: c for c in chosen}
     todo = [c for c in chosen if c.op is Op.INSERT]
@@ -143,7 +146,11 @@ Plan = tuple[str, str, Shadow | None, list[Change], bool]
 
 
 def _rebuild(
-    conn: Any, entity: str, entity_id: str, dropping: dict[str, Change], keep: list[Change]
+    conn: sqlite3.Connection,
+    entity: str,
+    entity_id: str,
+    dropping: dict[str, Change],
+    keep: list[Change],
 ) -> Plan:
     """How to write the row back: from the server's copy and the changes that stay."""
     base = load(conn, entity_id)
@@ -162,7 +169,12 @@ def _rebuild(
 
 
 def _write(
-    conn: Any, entity: str, entity_id: str, base: Shadow | None, pending: list[Change], gone: bool
+    conn: sqlite3.Connection,
+    entity: str,
+    entity_id: str,
+    base: Shadow | None,
+    pending: list[Change],
+    gone: bool,
 ) -> RowAfter:
     codec = codec_for(entity)
     if gone:
