@@ -261,14 +261,17 @@ def test_a_conflict_shows_on_both_devices_and_the_lost_value_can_be_restored(
     assert again.code == 4 and "already restored" in again.json()["error"]["message"]
     assert sync_a.ok()["accepted"] == 1
     arx(pair.b, "sync", "--json").ok()
-    shown, kept = finish(
+    shown, listed, kept = finish(
         start(pair.b, "equipment", "show", "AHU-1", "--json"),
+        start(pair.b, "conflicts", "--json"),
         start(pair.b, "conflicts", "keep", conflict["id"][:13], "--json"),
     )
     assert shown.ok()["equipment"]["status"] == "out_of_service"
-    assert kept.ok()["resolution"] == "kept"
-    (reviewed,) = arx(pair.b, "conflicts", "--all", "--json").ok()  # none open any more
-    assert reviewed["resolution"] == "kept"
+    # a's restore closed it here too: "operational" is not the value to keep any more.
+    assert listed.ok() == []
+    assert kept.code == 4 and "already superseded" in kept.json()["error"]["message"]
+    (reviewed,) = arx(pair.b, "conflicts", "--all", "--json").ok()
+    assert reviewed["resolution"] == "superseded"
 
 
 def test_rejected_changes_are_reported_and_stay_visible_with_their_reason(

@@ -179,8 +179,19 @@ def keep(ref: IdArg) -> None:
     with open_replica() as replica:
         found = _find(replica, ref)
         doc = _row_doc(replica, found, {})
-        dismiss_conflict(replica, found["id"])
-        doc["resolution"] = "kept"
+        outcome = dismiss_conflict(replica, found["id"])
+        doc["resolution"] = outcome["resolution"]
+        doc["current_value"] = outcome["value"]
     what = f"{doc['field']} of {doc['entity']} {doc['label']}"
-    value = out.fmt(doc["winner_value"]) or "(empty)"
-    out.emit(doc, lambda: out.show(f"Kept {value} as {what}."))
+    value = out.fmt(doc["current_value"]) or "(empty)"
+    if doc["resolution"] == "kept":
+        out.emit(doc, lambda: out.show(f"Kept {value} as {what}."))
+        return
+    winner = out.fmt(doc["winner_value"]) or "(empty)"
+    out.emit(
+        doc,
+        lambda: out.show(
+            f"Nothing kept: {what} is now {value}, not {winner} (it was changed after the"
+            " conflict). The conflict is closed."
+        ),
+    )

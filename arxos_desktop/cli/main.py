@@ -29,9 +29,10 @@ from arxos_desktop.admin.server_db import (
     UnknownUserError,
 )
 from arxos_desktop.cli import output as out
-from arxos_desktop.cli.args import BuildingOpt, InputError, open_replica, state
+from arxos_desktop.cli.args import InputError, open_replica, state
 from arxos_desktop.cli.conflicts import conflicts_app
 from arxos_desktop.cli.equipment import equipment_app, note_app, search, workorder_app
+from arxos_desktop.cli.outbox import outbox_app
 from arxos_desktop.cli.sync_commands import (
     NotSignedInError,
     ServerUnreachableError,
@@ -83,6 +84,7 @@ app.add_typer(workorder_app, name="workorder")
 app.add_typer(note_app, name="note")
 app.add_typer(server_app, name="server")
 app.add_typer(conflicts_app, name="conflicts")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _version(value: bool) -> None:
@@ -276,50 +278,6 @@ app.command()(logout)
 app.command()(sync)
 
 
-# -- sync queue ------------------------------------------------------------------------
-
-
-@app.command()
-def outbox(
-    all_: Annotated[bool, typer.Option("--all", help="Include rejected changes.")] = False,
-    rejected_only: Annotated[
-        bool, typer.Option("--rejected", help="Only changes the server rejected, with why.")
-    ] = False,
-    limit: Annotated[
-        int, typer.Option(min=0, help="Show only the newest N changes (0: all).")
-    ] = 20,
-    building: BuildingOpt = None,
-) -> None:
-    """Local changes waiting to sync, oldest first (the newest --limit of them)."""
-    from arxos_desktop.store.buildings import resolve_building
-    from sync.outbox import ChangeState, count_changes, read_changes
-
-    with open_replica() as replica:
-        building_id = resolve_building(replica, building).id if building else None
-        wanted = ChangeState.REJECTED if rejected_only else None if all_ else ChangeState.PENDING
-        changes = read_changes(replica.conn, state=wanted, building_id=building_id)
-        pending = count_changes(replica.conn)
-        rejected = count_changes(replica.conn, state=ChangeState.REJECTED)
-    matching = len(changes)
-    shown = changes[-limit:] if limit else changes
-    rows = [asdict(c) for c in shown]  # enums are str, so JSON-ready
-    doc = {"pending": pending, "rejected": rejected, "matching": matching, "changes": rows}
-
-    def render() -> None:
-        if rows:
-            out.show(out.outbox_table(rows))
-        more = (
-            f" (showing the newest {len(rows)}; --limit 0 shows all)"
-            if len(rows) < matching
-            else ""
-        )
-        out.show(f"{pending} changes waiting to sync, {rejected} rejected{more}.")
-        if rejected and not (all_ or rejected_only):
-            out.show("arx outbox --rejected shows the rejected changes and why.")
-
-    out.emit(doc, render)
-
-
 # -- entry point -----------------------------------------------------------------------
 
 
@@ -351,6 +309,8 @@ def _classify(exc: ArxosError) -> tuple[ExitCode, str]:
             (store.AmbiguousError, ExitCode.CONFLICT, "ambiguous"),
             (store.StillReferencedError, ExitCode.CONFLICT, "still_referenced"),
             (store.InvalidEditError, ExitCode.INVALID, "invalid"),
+            (store.ChangeInFlightError, ExitCode.CONFLICT, "change_in_flight"),
+            (store.ServerVersionUnknownError, ExitCode.CONFLICT, "server_version_unknown"),
         ]
     if repo is not None:
         table.append((repo.RepoFormatError, ExitCode.INVALID, "invalid_repository"))

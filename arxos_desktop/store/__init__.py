@@ -6,9 +6,11 @@ which appends the matching outbox change in the same transaction.
 
 from arxos_desktop.store.errors import (
     AmbiguousError,
+    ChangeInFlightError,
     InvalidEditError,
     NotFoundError,
     ReplicaOpenError,
+    ServerVersionUnknownError,
     StillReferencedError,
     StoreError,
 )
@@ -16,10 +18,12 @@ from arxos_desktop.store.replica import Replica
 
 __all__ = [
     "AmbiguousError",
+    "ChangeInFlightError",
     "InvalidEditError",
     "NotFoundError",
     "Replica",
     "ReplicaOpenError",
+    "ServerVersionUnknownError",
     "StillReferencedError",
     "StoreError",
 ]

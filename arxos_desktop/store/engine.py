@@ -29,9 +29,29 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _refuse_empty(path: Path) -> None:
+    """A replica file of 0 bytes lost its contents: opening it would start a new, empty one.
+
+    SQLite treats an empty file as a new database, so an unsynced edit would vanish
+    without a word. Only a write-ahead log with frames in it can still hold the data,
+    and SQLite reads it back on open; without one the file is refused and left as is.
+    """
+    if not path.is_file() or path.stat().st_size > 0:
+        return
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return
+    raise ReplicaOpenError(
+        f"The replica at {path} is empty (0 bytes): its contents were lost, and edits that"
+        " were not synced yet are not in it. It was left untouched. Restore it from a backup,"
+        " or move it away to start a new replica and sync again."
+    )
+
+
 def open_database(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and upgrade the replica at *path*."""
     try:
+        _refuse_empty(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(path)
         db = Database(conn, execute_plugins=False)

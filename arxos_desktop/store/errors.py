@@ -33,3 +33,11 @@ class InvalidEditError(StoreError):
 
 class StillReferencedError(StoreError):
     """A delete would leave other live rows pointing at nothing."""
+
+
+class ChangeInFlightError(StoreError):
+    """The change was sent to the server and its answer has not arrived: it may be applied."""
+
+
+class ServerVersionUnknownError(StoreError):
+    """The device does not hold the server's version of a row, so it cannot put it back."""

@@ -223,6 +223,26 @@ def m004_sync_state(db: Database) -> None:
     run_script(db, _SYNC_STATE)
 
 
+_SERVER_SHADOW = """
+-- The server's last known state of each row that has local changes in the outbox, so
+-- a change can be discarded offline and the row put back as the server has it.
+CREATE TABLE server_shadow (
+    entity_id TEXT PRIMARY KEY NOT NULL,
+    entity TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    server_rev INTEGER NOT NULL,
+    hlc TEXT NOT NULL
+);
+"""
+
+
+@migrations(name="m005_server_shadow")
+def m005_server_shadow(db: Database) -> None:
+    """The server's version of locally edited rows (for discarding a change)."""
+    run_script(db, _SERVER_SHADOW)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations this replica still lacks."""
     return [m.name for m in migrations.pending(db)]

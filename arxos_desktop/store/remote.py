@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from arxos_desktop.store import rescope
+from arxos_desktop.store import conflicts, rescope, shadow
 from arxos_desktop.store.bulk import insert_indexed
 from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.engine import get_meta, set_meta
@@ -24,6 +24,7 @@ from sync.protocol import ChangeResult, PullResponse, ResultStatus
 from sync.schema import BLOB_FIELDS
 
 _CURSOR_KEY = "sync_cursor"
+_PENDING = ChangeState.PENDING.value
 
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
@@ -41,7 +42,10 @@ class ReplicaSyncTarget:
         return self.replica.device_id
 
     def pending_changes(self, limit: int) -> list[Change]:
-        return read_changes(self.replica.conn, limit=limit)
+        """The next batch to push; from now until its answers arrive it cannot be discarded."""
+        batch = read_changes(self.replica.conn, limit=limit)
+        self.replica.mark_in_flight(c.change_id for c in batch)
+        return batch
 
     def pending_count(self) -> int:
         return count_changes(self.replica.conn)
@@ -83,6 +87,7 @@ class ReplicaSyncTarget:
         conn = self.replica.conn
         done: list[tuple[int]] = []
         rejected: list[tuple[str, str, str]] = []
+        accepted: list[tuple[Change, dict[str, Any], int | None]] = []
 
         def flush() -> None:
             conn.executemany("DELETE FROM outbox WHERE seq = ?", done)  # by rowid
@@ -102,10 +107,13 @@ class ReplicaSyncTarget:
                     rejected.append((ChangeState.REJECTED.value, result.reason, result.change_id))
                     continue
                 done.append((change.seq,))
+                accepted.append((change, result.winning, result.seq))
                 if result.winning:
                     flush()
                     self._apply_fields(change.entity, change.entity_id, result.winning)
             flush()
+            shadow.advance(conn, accepted)
+        self.replica.mark_answered(by_id)
 
     def cursor(self) -> int:
         value = get_meta(self.replica.conn, _CURSOR_KEY)
@@ -130,14 +138,17 @@ class ReplicaSyncTarget:
             all_ids = [i for ids in ids_by_entity.values() for i in ids]
             # Only this page's rows: not the whole outbox decoded again for every page.
             pending: dict[str, list[dict[str, Any]]] = {}
+            edited: set[str] = set()  # rows with a change in the outbox, pending or rejected
             for chunk in _chunks(all_ids):
                 marks = ",".join("?" * len(chunk))
-                for entity_id, fields in conn.execute(
-                    "SELECT entity_id, fields FROM outbox"
-                    f" WHERE state = ? AND entity_id IN ({marks}) ORDER BY seq",
-                    [ChangeState.PENDING.value, *chunk],
+                for entity_id, fields, state in conn.execute(
+                    "SELECT entity_id, fields, state FROM outbox"
+                    f" WHERE entity_id IN ({marks}) ORDER BY seq",
+                    chunk,
                 ):
-                    pending.setdefault(entity_id, []).append(json.loads(fields))
+                    edited.add(entity_id)
+                    if state == _PENDING:
+                        pending.setdefault(entity_id, []).append(json.loads(fields))
             existing: set[tuple[str, str]] = set()
             for entity, ids in ids_by_entity.items():
                 table = codec_for(entity).table
@@ -146,9 +157,21 @@ class ReplicaSyncTarget:
                     rows = conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
                     existing.update((entity, row[0]) for row in rows)
             inserts: dict[str, list[list[Any]]] = {}
+            shadows: list[shadow.Shadow] = []
             for pulled in page.changes:
                 codec = codec_for(pulled.entity)
                 values = {k: v for k, v in pulled.fields.items() if k in codec.user_fields}
+                if pulled.entity_id in edited:
+                    shadows.append(
+                        shadow.Shadow(
+                            pulled.entity,
+                            pulled.entity_id,
+                            values,
+                            pulled.deleted,
+                            pulled.seq,
+                            pulled.hlc,
+                        )
+                    )
                 values = overlay_pending(
                     {**values, "deleted": pulled.deleted}, pending.get(pulled.entity_id, [])
                 )
@@ -163,26 +186,8 @@ class ReplicaSyncTarget:
             for entity, params in inserts.items():
                 codec = codec_for(entity)
                 insert_indexed(conn, codec.table, codec.insert_sql, params)
-            for conflict in page.conflicts:
-                conn.execute(
-                    "INSERT OR IGNORE INTO conflicts (id, building_id, entity, entity_id, field,"
-                    " winner_value, loser_value, winner_hlc, loser_hlc, winner_device,"
-                    " loser_device, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        conflict.id,
-                        conflict.building_id,
-                        conflict.entity,
-                        conflict.entity_id,
-                        conflict.field,
-                        json.dumps(conflict.winner_value),
-                        json.dumps(conflict.loser_value),
-                        conflict.winner_hlc,
-                        conflict.loser_hlc,
-                        conflict.winner_device,
-                        conflict.loser_device,
-                        conflict.seq,
-                    ),
-                )
+            shadow.store_pulled(conn, shadows)
+            conflicts.record_pulled(conn, page.conflicts, page.changes)
             if newest is not None:
                 self.replica.observe_remote_clock(Stamp.parse(newest))
             set_meta(conn, _CURSOR_KEY, str(page.cursor))
@@ -278,14 +283,35 @@ def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
     return changed
 
 
-def dismiss_conflict(replica: Replica, conflict_id: str) -> None:
-    """Keep the winner: the conflict leaves the review list."""
+def dismiss_conflict(replica: Replica, conflict_id: str) -> dict[str, Any]:
+    """Keep the winner, if it is still the value: the conflict leaves the review list.
+
+    Returns ``resolution`` and the field's ``value`` as it is now. When the value
+    is no longer the winner (edited since, here or elsewhere), nothing is kept:
+    the conflict closes as superseded and the caller says what the value is.
+    """
     from arxos_desktop.store.errors import NotFoundError
 
     with replica.transaction():
-        done = replica.conn.execute(
-            "UPDATE conflicts SET resolution = 'kept' WHERE id = ? AND resolution = ''",
+        row = replica.conn.execute(
+            "SELECT entity, entity_id, field, winner_value FROM conflicts"
+            " WHERE id = ? AND resolution = ''",
             (conflict_id,),
-        )
-        if done.rowcount == 0:
+        ).fetchone()
+        if row is None:
             raise NotFoundError(f"No open conflict with id {conflict_id}")
+        entity, entity_id, field, winner = row
+        value = _current_value(replica, entity, entity_id, field)
+        still = value == (json.loads(winner) if winner else None)
+        resolution = "kept" if still else conflicts.SUPERSEDED
+        replica.conn.execute(
+            "UPDATE conflicts SET resolution = ? WHERE id = ?", (resolution, conflict_id)
+        )
+    return {"resolution": resolution, "value": value}
+
+
+def _current_value(replica: Replica, entity: str, entity_id: str, field: str) -> Any:
+    """The field as this device shows it now (None when the row is not held any more)."""
+    codec = codec_for(entity)
+    row = replica.conn.execute(f"{codec.select_sql} WHERE id = ?", (entity_id,)).fetchone()
+    return None if row is None else codec.row_to_wire(row).get(field)

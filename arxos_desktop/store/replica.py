@@ -3,19 +3,27 @@
 Like Anki's ``Collection``, it owns the connection, the clock and the writer;
 the service modules (``buildings``, ``equipment``, ``workorders``...) are plain
 functions taking a replica first, so each stays small and testable.
+
+Each thread gets its own SQLite connection, opened on first use: in WAL mode a
+connection reads only committed transactions, so the UI thread never sees half
+of a pull page that the sync worker is applying on its connection. Writers of
+all threads are serialised by one lock (and by SQLite's own write lock), so one
+transaction runs at a time and the clock is saved with the data it stamped.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from arxos_desktop.config import BLOBS_DIR, REPLICA_FILE, resolve_home
 from arxos_desktop.store.blobs import BlobStore
-from arxos_desktop.store.engine import get_meta, open_database, set_meta
+from arxos_desktop.store.engine import connect, get_meta, open_database, set_meta
+from arxos_desktop.store.errors import ReplicaOpenError
 from arxos_desktop.store.writer import ChangeWriter
 from sync.clock import HybridClock, Stamp
 from sync.errors import ClockError
@@ -25,20 +33,30 @@ _DEVICE_KEY = "device_id"
 _CLOCK_KEY = "hlc_last"
 
 
+class _ThreadState(threading.local):
+    """This thread's connection and the writer bound to it (None until first use)."""
+
+    conn: sqlite3.Connection | None = None
+    writer: ChangeWriter | None = None
+
+
 class Replica:
-    """An open local replica. Not shared across processes; one writer at a time."""
+    """An open local replica. Not shared across processes; safe to share across threads."""
 
     def __init__(self, conn: sqlite3.Connection, home: Path) -> None:
-        self.conn = conn
         self.home = home
         self.blobs = BlobStore(home / BLOBS_DIR)
         self._lock = threading.RLock()
+        self._local = _ThreadState()
+        self._opened: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._closed = False
+        self._in_flight: frozenset[str] = frozenset()
+        self._adopt(conn)
         self.device_id = self._ensure_device_id()
         last = get_meta(conn, _CLOCK_KEY)
         self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
         self._unsaved_stamp: Stamp | None = None
         self._depth = 0
-        self._writer = ChangeWriter(conn, self.clock, self._remember_stamp)
 
     @classmethod
     def open(cls, home: Path | str | None = None) -> Replica:
@@ -51,8 +69,65 @@ class Replica:
     def path(self) -> Path:
         return self.home / REPLICA_FILE
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened the first time that thread asks."""
+        conn = self._local.conn
+        if conn is None:
+            conn = self._adopt(self._connect())
+        return conn
+
+    @conn.setter
+    def conn(self, conn: sqlite3.Connection) -> None:
+        """Use *conn* on the calling thread from now on (tests wrap it to watch statements)."""
+        self._local.conn = conn
+        self._local.writer = None
+
+    @property
+    def _writer(self) -> ChangeWriter:
+        """The writer bound to this thread's connection."""
+        conn = self.conn
+        writer = self._local.writer
+        if writer is None:
+            writer = ChangeWriter(conn, self.clock, self._remember_stamp)
+            self._local.writer = writer
+        return writer
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise ReplicaOpenError(f"The replica at {self.path} is closed")
+            self._close_finished_threads()
+        try:
+            return connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            raise ReplicaOpenError(f"Cannot open the replica at {self.path}: {exc}") from exc
+
+    def _adopt(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        with self._lock:
+            self._opened.append((weakref.ref(threading.current_thread()), conn))
+        self._local.conn = conn
+        self._local.writer = None
+        return conn
+
+    def _close_finished_threads(self) -> None:
+        """Close the connections of threads that have ended (called with the lock held)."""
+        alive = []
+        for ref, conn in self._opened:
+            thread = ref()
+            if thread is None or not thread.is_alive():
+                conn.close()
+            else:
+                alive.append((ref, conn))
+        self._opened = alive
+
     def close(self) -> None:
-        self.conn.close()
+        """Close every thread's connection; using the replica afterwards is an error."""
+        with self._lock:
+            self._closed = True
+            opened, self._opened = self._opened, []
+        for _, conn in opened:
+            conn.close()
 
     def __enter__(self) -> Replica:
         return self
@@ -72,6 +147,26 @@ class Replica:
 
     def _remember_stamp(self, stamp: Stamp) -> None:
         self._unsaved_stamp = stamp
+
+    def mark_in_flight(self, change_ids: Iterable[str]) -> None:
+        """These changes are being pushed (a batch replaces the one before it).
+
+        Kept in memory, shared by the threads of this process: the sync worker sends
+        while the UI may ask to discard. A change the server may already hold must not
+        be discarded until its answer arrives.
+        """
+        with self._lock:
+            self._in_flight = frozenset(change_ids)
+
+    def mark_answered(self, change_ids: Iterable[str]) -> None:
+        """The answers to these changes were recorded."""
+        with self._lock:
+            self._in_flight = self._in_flight - frozenset(change_ids)
+
+    def in_flight(self) -> frozenset[str]:
+        """Changes sent to the server whose answers have not been recorded yet."""
+        with self._lock:
+            return self._in_flight
 
     @contextmanager
     def remote_transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
@@ -128,10 +223,11 @@ class Replica:
         bad clock must not drag every device into the future); returns whether
         the stamp was taken into account.
         """
-        try:
-            self._remember_stamp(self.clock.observe(stamp))
-        except ClockError:
-            return False
+        with self._lock:
+            try:
+                self._remember_stamp(self.clock.observe(stamp))
+            except ClockError:
+                return False
         return True
 
     @contextmanager

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError, StoreError
+from arxos_desktop.store.shadow import remember_before_edit
 from sync.clock import HybridClock
 from sync.ids import new_id
 from sync.outbox import Op, append_change, new_change
@@ -128,6 +129,7 @@ class ChangeWriter:
         if not changed:
             return {}
         hlc = self._stamp()
+        remember_before_edit(self._conn, entity, current)
         assignments = ", ".join(f"{n} = ?" for n in changed)
         params = [codec.wire_to_column(n, v) for n, v in changed.items()]
         try:
@@ -162,14 +164,14 @@ class ChangeWriter:
     def _set_deleted(self, entity: str, entity_id: str, *, deleted: bool) -> None:
         self._require_transaction()
         codec = codec_for(entity)
-        row = self._conn.execute(
-            f"SELECT building_id, server_rev, deleted FROM {codec.table} WHERE id = ?", (entity_id,)
-        ).fetchone()
-        if row is None or (deleted and row[2]):
+        row = self._conn.execute(f"{codec.select_sql} WHERE id = ?", (entity_id,)).fetchone()
+        before = None if row is None else codec.row_to_wire(row)
+        if before is None or (deleted and before["deleted"]):
             raise NotFoundError(f"No {entity} with id {entity_id} in this replica")
-        if bool(row[2]) == deleted:
+        if before["deleted"] == deleted:
             return
         hlc = self._stamp()
+        remember_before_edit(self._conn, entity, before)
         self._conn.execute(
             f"UPDATE {codec.table} SET deleted = ?, updated_hlc = ? WHERE id = ?",
             (int(deleted), hlc, entity_id),
@@ -179,10 +181,10 @@ class ChangeWriter:
             new_change(
                 entity=entity,
                 entity_id=entity_id,
-                building_id=row[0],
+                building_id=before["building_id"],
                 op=Op.DELETE if deleted else Op.UPDATE,
                 fields={"deleted": deleted},
-                base_rev=row[1],
+                base_rev=before["server_rev"],
                 hlc=hlc,
             ),
         )
