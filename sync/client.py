@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from sync import jsonfast
-from sync.errors import SyncError
+from sync.errors import SyncError, SyncErrorKind
 from sync.outbox import Change
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
@@ -46,13 +46,19 @@ class ClientSyncError(SyncError):
 class OfflineError(ClientSyncError):
     """The server cannot be reached; local work is safe and will sync later."""
 
+    kind = SyncErrorKind.OFFLINE
+
 
 class SignInRequiredError(ClientSyncError):
     """The server no longer accepts this device's credentials."""
 
+    kind = SyncErrorKind.SIGN_IN
+
 
 class ServerError(ClientSyncError):
     """The server answered with an error it gave a reason for, or kept failing."""
+
+    kind = SyncErrorKind.SERVER_ERROR
 
 
 class SyncTarget(Protocol):
