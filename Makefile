@@ -42,7 +42,7 @@ help:
 	@echo 'make bench      run bench/*_bench.py, write bench/results.md'
 	@echo 'make sysdeps    install missing Debian/Ubuntu packages (scripts/ensure-system-deps.sh)'
 	@echo 'make test-services  start the PostgreSQL cluster the server tests use (as root or via sudo)'
-	@echo 'make venv       create .venv and install the project with [test,dev] extras'
+	@echo 'make venv       create .venv and install the project with [server,test,dev] extras'
 	@echo 'make clean      remove build artefacts and caches; distclean also removes .venv'
 
 sysdeps:
@@ -75,7 +75,7 @@ $(VENV_STAMP): pyproject.toml | sysdeps
 	    exit 1; \
 	fi
 	$(VENV_PY) -m pip install --quiet --upgrade pip
-	$(VENV_PY) -m pip install -e '.[test,dev]'
+	$(VENV_PY) -m pip install -e '.[server,test,dev]'
 	@touch $@
 
 # ARXOS_HOME, if set in the environment or on the command line, reaches arx;

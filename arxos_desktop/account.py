@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.errors import ArxosError, ErrorKind
 from sync.durable import fsync_dir
 
 CREDENTIALS_FILE: Final = "credentials.json"
@@ -32,9 +32,13 @@ class AccountError(ArxosError):
 class CredentialsCorruptError(AccountError):
     """``credentials.json`` exists but cannot be used; signing in again rewrites it."""
 
+    kind = ErrorKind.SIGN_IN
+
 
 class InvalidServerUrlError(AccountError):
     """The server address is not an http(s) URL."""
+
+    kind = ErrorKind.INVALID
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Final
 import httpx
 
 from sync.durable import fsync_dir
-from sync.errors import SyncError
+from sync.errors import SyncError, SyncErrorKind
 
 #: Where the blob API lives, relative to the client's ``base_url`` (the server root).
 BLOBS_PATH: Final = "/v1/blobs"
@@ -42,12 +42,16 @@ class TransferError(SyncError):
 
 
 class InvalidBlobIdError(TransferError, ValueError):
+    kind = SyncErrorKind.INVALID
+
     def __init__(self, sha256: str) -> None:
         super().__init__(f"Not a SHA-256 digest: {sha256[:80]!r}")
 
 
 class LocalFileChangedError(TransferError):
     """The file on this device no longer matches the SHA-256 it was recorded under."""
+
+    kind = SyncErrorKind.CONFLICT
 
     def __init__(self, path: Path) -> None:
         super().__init__(
@@ -59,6 +63,8 @@ class LocalFileChangedError(TransferError):
 class BlobRejectedError(TransferError):
     """The server refused the file for good (too large, or corrupted on the way)."""
 
+    kind = SyncErrorKind.SERVER_ERROR
+
     def __init__(self, message: str, status_code: int) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -66,6 +72,8 @@ class BlobRejectedError(TransferError):
 
 class BlobMissingError(TransferError):
     """The server does not have this file (yet)."""
+
+    kind = SyncErrorKind.NOT_FOUND
 
     def __init__(self, sha256: str) -> None:
         super().__init__(f"The file {sha256[:12]}… is not on the server")
@@ -75,6 +83,8 @@ class BlobMissingError(TransferError):
 class DownloadCorruptError(TransferError):
     """The downloaded bytes do not match the SHA-256; the partial download was deleted."""
 
+    kind = SyncErrorKind.SERVER_ERROR
+
     def __init__(self, sha256: str) -> None:
         super().__init__(f"The downloaded file {sha256[:12]}… was damaged; download it again")
         self.sha256 = sha256
@@ -82,6 +92,8 @@ class DownloadCorruptError(TransferError):
 
 class TransferInterruptedError(TransferError):
     """The connection failed; calling again resumes where this attempt stopped."""
+
+    kind = SyncErrorKind.OFFLINE
 
 
 class TransferHTTPError(TransferError):

@@ -221,6 +221,26 @@ def test_two_devices_sign_in_sync_and_hold_the_same_building(pair: Pair, demo_ho
     assert saved["email"] == EMAIL and saved["refresh_token"]
 
 
+def test_a_photo_attached_on_one_device_syncs_to_the_other_with_its_file(
+    pair: Pair, tmp_path: Path
+) -> None:
+    photo = tmp_path / "valve.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo of a valve " + os.urandom(64))
+    attached = arx(pair.a, "attach", str(photo), "--to", "AHU-1", "--json").ok()
+    pushed = arx(pair.a, "sync", "--json").ok()
+    assert pushed["blobs_uploaded"] == 1 and pushed["rejected"] == 0, pushed["rejections"]
+    pulled = arx(pair.b, "sync", "--json").ok()
+    assert pulled["blobs_downloaded"] == 1
+    with closing(sqlite3.connect(pair.b / "replica.sqlite3")) as conn:
+        row = conn.execute(
+            "SELECT target_id, blob_sha256, file_name FROM attachments WHERE id = ?",
+            (attached["id"],),
+        ).fetchone()
+    assert row == (attached["target_id"], attached["blob_sha256"], "valve.jpg")
+    sha = attached["blob_sha256"]
+    assert (pair.b / "blobs" / sha[:2] / sha).read_bytes() == photo.read_bytes()
+
+
 def test_a_conflict_shows_on_both_devices_and_the_lost_value_can_be_restored(
     pair: Pair,
 ) -> None:

@@ -1,4 +1,4 @@
-"""`arx serve` and `arx server …`: run the cloud sync service and administer its accounts.
+"""`arx server …`: administer the cloud sync service's accounts (`arx serve` runs it).
 
 Mounted by :mod:`arxos_desktop.cli`. Each command opens the server database
 itself (:mod:`arxos_desktop.admin.server_db`); the server package is imported
@@ -12,14 +12,14 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from arxos_desktop.admin.extras import require_server
 from arxos_desktop.admin.import_command import import_
 from arxos_desktop.admin.server_db import (
     AccountExistsError,
     DatabaseUrlOpt,
     NoGrantError,
-    safe_url,
+    UnknownBuildingError,
     server_db,
-    server_settings,
 )
 from arxos_desktop.cli import output as out
 from arxos_desktop.cli.args import InputError, choices
@@ -33,38 +33,18 @@ server_app = typer.Typer(
     help="Administer the sync service's accounts: users, building grants, API keys.",
     no_args_is_help=True,
 )
+
+
+@server_app.callback()
+def _needs_the_server() -> None:
+    """Every `arx server …` command works on the server's database: its libraries first."""
+    require_server()
+
+
 user_app = typer.Typer(help="Add users of the sync service.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for scripts and the CLI.", no_args_is_help=True)
 server_app.add_typer(user_app, name="user")
 server_app.add_typer(apikey_app, name="apikey")
-
-# -- serve -----------------------------------------------------------------------------
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8700,
-    database_url: DatabaseUrlOpt = None,
-) -> None:
-    """Run the cloud sync service until Ctrl+C (upgrading its database first)."""
-    import uvicorn
-
-    from sync.server.main import create_app
-
-    settings = server_settings(database_url)
-    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    doc = {"url": base, "docs": f"{base}/docs", "database": safe_url(settings.database_url)}
-    out.emit(
-        doc,
-        lambda: out.show(
-            f"ArxOS sync service on {base} (API docs: {base}/docs)",
-            f"Database: {doc['database']}",
-        ),
-    )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-
 
 # -- users -----------------------------------------------------------------------------
 
@@ -251,6 +231,11 @@ def grant(
     wanted_systems, wanted_floors = _parse_systems(systems), _parse_floors(floors)
     with server_db(database_url) as session:
         user = crud.require_user(session, user_email)
+        if not _building_exists(session, building_id.strip().lower()):
+            raise UnknownBuildingError(
+                f"No building {building_id.strip().lower()} on this server; import it "
+                "(arx server import) or let a device sync it first"
+            )
         row = crud.grant(
             session,
             user_id=user.id,
@@ -261,6 +246,14 @@ def grant(
         )
         doc = {"user": user.email, **_grant_json(row)}
     out.emit(doc, lambda: out.show(f"{doc['user']}: {_describe_grant(doc)}"))
+
+
+def _building_exists(session: Any, building_id: str) -> bool:
+    """Whether the server holds the building (a live row; a deleted one cannot be granted)."""
+    from sync.server.replication import StoredRow
+
+    row = session.get(StoredRow, ("building", building_id))
+    return row is not None and not row.deleted
 
 
 @server_app.command("revoke")

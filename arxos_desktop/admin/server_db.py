@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from arxos_desktop.cli.args import InputError
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.errors import ArxosError, ErrorKind
 
 DatabaseUrlOpt = Annotated[
     str | None,
@@ -31,17 +31,31 @@ DatabaseUrlOpt = Annotated[
 class UnknownUserError(ArxosError):
     """No account has that email."""
 
+    kind = ErrorKind.NOT_FOUND
+
+
+class UnknownBuildingError(ArxosError):
+    """The server holds no building with that id (nothing to grant)."""
+
+    kind = ErrorKind.NOT_FOUND
+
 
 class NoGrantError(ArxosError):
     """The user has no grant on that building (nothing to revoke)."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 class AccountExistsError(ArxosError):
     """An account with that email already exists."""
 
+    kind = ErrorKind.CONFLICT
+
 
 class ServerDatabaseError(ArxosError):
     """The server database cannot be opened or upgraded."""
+
+    kind = ErrorKind.DATABASE_UNAVAILABLE
 
 
 def server_settings(database_url: str | None) -> Any:

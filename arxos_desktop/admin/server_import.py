@@ -49,228 +49,59 @@ uploaded or may already read.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import ValidationError
-from sqlalchemy import Engine, or_
-from sqlalchemy import select as select_columns
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.admin.import_plan import (
+    IMPORT_DEVICE,
+    PRUNE_ORDER,
+    Key,
+    ServerRow,
+    bump,
+    edit_change,
+    plan_import,
+    server_rows,
+)
+from arxos_desktop.admin.import_report import Rejection, ServerImportReport
+from arxos_desktop.errors import ArxosError, ErrorKind
 from arxos_desktop.repo_format.snapshot import BuildingSnapshot
-from sync.clock import HybridClock, Stamp
-from sync.errors import ClockError
+from sync.clock import HybridClock
 from sync.merge import DELETED
 from sync.outbox import Op
 from sync.protocol import MAX_PUSH_BATCH, ChangeIn, ChangeResult, PushRequest, ResultStatus
-from sync.schema import ENTITIES, SHAPES, Replicated, user_fields
+from sync.schema import user_fields
 from sync.server import crud
 from sync.server.blob_access import record_upload
 from sync.server.blobs import BlobStorage
 from sync.server.db import session_scope
 from sync.server.models import Role
-from sync.server.replication import StoredRow
 from sync.server.syncing import current_cursor, lock_for_push, push
 
-#: Device id (and clock node) the imported changes are logged under.
-IMPORT_DEVICE: Final = "server-import"
-#: Namespace of the deterministic change ids; never change it, or re-imports duplicate.
-CHANGE_ID_NAMESPACE: Final = uuid.UUID("6f1d3c2e-8a4b-5c7d-9e0f-a1b2c3d4e5f6")
-#: Entities ``prune`` may delete, children first (the reverse of the dependency order).
-#: Never the building (the repository is that building) nor organisations (shared).
-PRUNE_ORDER: Final = tuple(e for e in reversed(ENTITIES) if e not in ("building", "organization"))
+__all__ = [
+    "ServerImportError",
+    "ServerImportReport",
+    "copy_blobs",
+    "import_to_server",
+    "plan_import",
+    "server_rows",
+]
+
 _COPY_CHUNK: Final = 1 << 20
 _IDS_SHOWN: Final = 5
 
 Progress = Callable[[int, int], None]
-Key = tuple[str, str]
 
 
 class ServerImportError(ArxosError):
     """The building could not be imported; nothing was written to the server's rows."""
 
-
-@dataclass(frozen=True)
-class Rejection:
-    """A change the server refused (or the import held back), with the reason in words."""
-
-    entity: str
-    entity_id: str
-    op: str
-    reason: str
-
-
-@dataclass
-class ServerImportReport:
-    building_id: str
-    building_name: str
-    owner: str
-    #: Whether rows the server already had were brought in line (``--update``).
-    update: bool = False
-    #: Whether rows the repository lacks were deleted (``--prune``).
-    prune: bool = False
-    #: Rows created, by entity.
-    inserted: dict[str, int] = field(default_factory=dict)
-    #: Rows the server already had and this import left as they are, by entity.
-    skipped: dict[str, int] = field(default_factory=dict)
-    #: Rows the server holds with the repository's values, by entity.
-    unchanged: dict[str, int] = field(default_factory=dict)
-    #: Rows the server holds with other values, by entity (updated only with ``update``).
-    differing: dict[str, int] = field(default_factory=dict)
-    #: Rows updated, and how many of their fields, by entity.
-    updated: dict[str, int] = field(default_factory=dict)
-    updated_fields: dict[str, int] = field(default_factory=dict)
-    #: Ids of rows the repository holds that are deleted on the server (not restored).
-    skipped_deleted: dict[str, list[str]] = field(default_factory=dict)
-    #: Live rows the repository lacks, by entity (deleted only with ``prune``).
-    server_only: dict[str, int] = field(default_factory=dict)
-    #: Rows deleted by ``prune``, by entity.
-    deleted: dict[str, int] = field(default_factory=dict)
-    #: Updates and deletes that did not take effect, with why.
-    rejected: list[Rejection] = field(default_factory=list)
-    blobs_copied: int = 0
-    blobs_present: int = 0
-    #: True when the owner was given the admin role on the building by this import.
-    owner_granted: bool = False
-    #: The server's newest change sequence afterwards.
-    cursor: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.inserted or self.updated or self.deleted or self.blobs_copied or self.owner_granted
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ServerRow:
-    """What the import needs of a row the server holds."""
-
-    entity: str
-    id: str
-    building_id: str | None
-    values: dict[str, Any]
-    deleted: bool
-    seq: int
-    updated_hlc: str
-
-
-@dataclass
-class _Plan:
-    """The changes one import will send, in the order they must be applied."""
-
-    inserts: list[ChangeIn] = field(default_factory=list)
-    updates: list[ChangeIn] = field(default_factory=list)
-    #: Live rows the repository lacks, by key (deleted only when pruning).
-    server_only: dict[Key, ServerRow] = field(default_factory=dict)
-
-
-def _bump(counts: dict[str, int], entity: str, by: int = 1) -> None:
-    counts[entity] = counts.get(entity, 0) + by
-
-
-def _digest(content: Any) -> str:
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def change_id_for(building_id: str, entity: str, entity_id: str, fields: dict[str, Any]) -> str:
-    """The same insert of the same row always gets the same (canonical UUID) change id."""
-    digest = _digest(fields)
-    return str(uuid.uuid5(CHANGE_ID_NAMESPACE, f"{building_id}/{entity}/{entity_id}/{digest}"))
-
-
-def edit_change_id(
-    building_id: str, entity: str, entity_id: str, op: Op, fields: dict[str, Any], base_rev: int
-) -> str:
-    """The id of an update or delete: the same edit of the same row version, the same id.
-
-    The base ``seq`` is part of it, so a later revision setting a field back to a value
-    an earlier import once sent is a new change, not a replay of the old answer.
-    """
-    digest = _digest(fields)
-    name = f"{building_id}/{entity}/{entity_id}/{op.value}@{base_rev}/{digest}"
-    return str(uuid.uuid5(CHANGE_ID_NAMESPACE, name))
-
-
-def _rows_in_push_order(snap: BuildingSnapshot) -> Iterator[tuple[str, Replicated]]:
-    """The organisation first (a building may only name one that exists), then the building
-    (pushing it makes the owner its admin), then every entity parents first."""
-    if snap.organization is not None:
-        yield "organization", snap.organization
-    yield "building", snap.building
-    for entity, rows in snap.entity_lists().items():
-        for row in rows:
-            assert isinstance(row, Replicated)
-            yield entity, row
-
-
-def _repo_fields(entity: str, row: Replicated) -> dict[str, Any]:
-    wire = row.model_dump(mode="json")
-    return {name: wire.get(name) for name in user_fields(entity)}
-
-
-def _comparable(entity: str, row: ServerRow) -> dict[str, Any]:
-    """The server's values in the repository's JSON form (so ``1`` and ``1.0``, or two
-    spellings of one date, do not count as a change); as stored if they no longer validate."""
-    data = {**row.values, "id": row.id, "building_id": row.building_id}
-    try:
-        # The pydantic core validator directly, as the push path does: ~10x cheaper.
-        shape = SHAPES[entity].__pydantic_validator__.validate_python(data)
-        wire = shape.model_dump(mode="json")
-    except ValidationError:
-        wire = row.values
-    return {name: wire.get(name) for name in user_fields(entity)}
-
-
-def _scope(entity: str, building_id: str) -> str | None:
-    return None if entity == "organization" else building_id
-
-
-def _stamp_after(clock: HybridClock, seen: str) -> str:
-    """A fresh stamp that sorts after *seen* (a stamp implausibly far ahead is not followed)."""
-    with suppress(ClockError):
-        clock.observe(Stamp.parse(seen))
-    return clock.tick().pack()
-
-
-def _insert(entity: str, row: Replicated, building_id: str, clock: HybridClock) -> ChangeIn:
-    fields = _repo_fields(entity, row)
-    return ChangeIn(
-        change_id=change_id_for(building_id, entity, row.id, fields),
-        entity=entity,
-        entity_id=row.id,
-        building_id=_scope(entity, building_id),
-        op=Op.INSERT,
-        fields=fields,
-        base_rev=0,
-        hlc=clock.tick().pack(),
-    )
-
-
-def _edit(
-    op: Op, row: ServerRow, fields: dict[str, Any], building_id: str, clock: HybridClock
-) -> ChangeIn:
-    """An update or delete of a row the server holds, based on the version it holds now."""
-    return ChangeIn(
-        change_id=edit_change_id(building_id, row.entity, row.id, op, fields, row.seq),
-        entity=row.entity,
-        entity_id=row.id,
-        building_id=_scope(row.entity, building_id),
-        op=op,
-        fields=fields,
-        base_rev=row.seq,
-        hlc=_stamp_after(clock, row.updated_hlc),
-    )
+    kind = ErrorKind.INVALID
 
 
 def copy_blobs(storage: BlobStorage, blobs: dict[str, Path], progress: Progress) -> tuple[int, int]:
@@ -287,64 +118,6 @@ def copy_blobs(storage: BlobStorage, blobs: dict[str, Path], progress: Progress)
             copied += 1
         progress(done, len(blobs))
     return copied, present
-
-
-def server_rows(session: Session, snap: BuildingSnapshot) -> dict[Key, ServerRow]:
-    """Every row of the building on the server (deleted ones too), and its organisation's.
-
-    Plain columns, not ORM objects: read again after pushing, they must show the pushed
-    state, not a cached identity.
-    """
-    scope = col(StoredRow.building_id) == snap.building.id
-    if snap.organization is not None:
-        org = (col(StoredRow.entity) == "organization") & (
-            col(StoredRow.id) == snap.organization.id
-        )
-        scope = or_(scope, org)
-    query = select_columns(
-        col(StoredRow.entity),
-        col(StoredRow.id),
-        col(StoredRow.building_id),
-        col(StoredRow.values),
-        col(StoredRow.deleted),
-        col(StoredRow.seq),
-        col(StoredRow.updated_hlc),
-    ).where(scope)
-    return {(r.entity, r.id): ServerRow(*r) for r in session.execute(query)}
-
-
-def plan_import(
-    snap: BuildingSnapshot,
-    server: Mapping[Key, ServerRow],
-    report: ServerImportReport,
-    clock: HybridClock,
-) -> _Plan:
-    """Compare the repository with the server row by row, counting into *report*."""
-    building_id = snap.building.id
-    plan = _Plan()
-    in_repo: set[Key] = set()
-    for entity, row in _rows_in_push_order(snap):
-        in_repo.add((entity, row.id))
-        stored = server.get((entity, row.id))
-        if stored is None:
-            plan.inserts.append(_insert(entity, row, building_id, clock))
-            continue
-        if stored.deleted:
-            report.skipped_deleted.setdefault(entity, []).append(row.id)
-            continue
-        current, wanted = _comparable(entity, stored), _repo_fields(entity, row)
-        diff = {name: value for name, value in wanted.items() if current.get(name) != value}
-        if not diff:
-            _bump(report.unchanged, entity)
-            continue
-        _bump(report.differing, entity)
-        if report.update:
-            plan.updates.append(_edit(Op.UPDATE, stored, diff, building_id, clock))
-    for key, stored in server.items():
-        if key not in in_repo and not stored.deleted and stored.entity in PRUNE_ORDER:
-            plan.server_only[key] = stored
-            _bump(report.server_only, stored.entity)
-    return plan
 
 
 def _references(entity: str, values: Mapping[str, Any]) -> set[str]:
@@ -440,7 +213,7 @@ class _Importer:
                 f"{reasons}{more}"
             )
         for change in changes:
-            _bump(self.report.inserted, change.entity)
+            bump(self.report.inserted, change.entity)
 
     def _refuse(self, change: ChangeIn, reason: str) -> None:
         self.report.rejected.append(
@@ -455,8 +228,8 @@ class _Importer:
                 continue
             took = len(change.fields) - len(result.winning)
             if took:
-                _bump(self.report.updated, change.entity)
-                _bump(self.report.updated_fields, change.entity, took)
+                bump(self.report.updated, change.entity)
+                bump(self.report.updated_fields, change.entity, took)
 
     def prune(self, snap: BuildingSnapshot, server_only: Mapping[Key, ServerRow]) -> None:
         """Tombstone *server_only*, children first, never leaving a live row pointing at a
@@ -472,7 +245,7 @@ class _Importer:
             changes = []
             for key in doomed:
                 row = live[key]
-                change = _edit(Op.DELETE, row, {DELETED: True}, snap.building.id, self.clock)
+                change = edit_change(Op.DELETE, row, {DELETED: True}, snap.building.id, self.clock)
                 staying = sorted(referrers.get(row.id, set()) & live.keys())
                 if staying:
                     self._refuse(
@@ -485,7 +258,7 @@ class _Importer:
                     self._refuse(change, result.reason)
                 else:
                     live.pop((change.entity, change.entity_id), None)
-                    _bump(self.report.deleted, change.entity)
+                    bump(self.report.deleted, change.entity)
 
 
 def _count_skipped(report: ServerImportReport) -> None:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, get_args
 
 import typer
 
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.errors import ArxosError, ErrorKind
 
 #: Choices mirrored from ``sync.schema`` (importing it would slow down ``--help``);
 #: ``tests/test_cli.py`` checks they still match.
@@ -63,6 +63,8 @@ state = State()
 
 class InputError(ArxosError):
     """The command line asks for something that cannot be done as written."""
+
+    kind = ErrorKind.INVALID
 
 
 @contextmanager

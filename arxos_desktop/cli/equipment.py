@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from arxos_desktop.cli import output as out
+from arxos_desktop.cli import tables
 from arxos_desktop.cli.args import (
     BuildingOpt,
     EquipmentStatusName,
@@ -71,7 +72,7 @@ def equipment_list(
         )
         rows = [_equipment_json(e, floors, rooms) for e in items]
     title = f"{b.name}: {len(rows)} pieces of equipment"
-    out.emit(rows, lambda: out.show(out.equipment_table(rows, title=title)))
+    out.emit(rows, lambda: out.show(tables.equipment_table(rows, title=title)))
 
 
 @equipment_app.command("show")
@@ -121,7 +122,7 @@ def equipment_show(
             "open_work_orders": orders,
             "notes": [out.wire(n) for n in notes_for(replica, item.id)],
         }
-    out.emit(doc, lambda: out.show(out.equipment_detail(doc)))
+    out.emit(doc, lambda: out.show(tables.equipment_detail(doc)))
 
 
 @equipment_app.command("set")
@@ -153,7 +154,7 @@ def equipment_set(
 
     def render() -> None:
         if changed:
-            out.show(out.changes_table(item.tag, before, changed))
+            out.show(tables.changes_table(item.tag, before, changed))
         else:
             out.show(f"{item.tag}: nothing changed.")
 

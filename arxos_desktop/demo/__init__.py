@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.errors import ArxosError, ErrorKind
 
 __all__ = ["DemoMissingError", "demo_repo_path"]
 
 
 class DemoMissingError(ArxosError):
     """The shipped demo building folder is not where the app expects it."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 def demo_repo_path() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arxos_desktop.errors import ArxosError
+from arxos_desktop.errors import ArxosError, ErrorKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,8 @@ class Problem:
 
 class RepoFormatError(ArxosError):
     """A repository is invalid; ``problems`` lists every issue found, not just the first."""
+
+    kind = ErrorKind.INVALID_REPOSITORY
 
     def __init__(self, problems: list[Problem], *, writing: bool = False) -> None:
         self.problems = problems

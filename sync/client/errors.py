@@ -7,7 +7,7 @@ import email.utils
 
 import httpx
 
-from sync.errors import SyncError
+from sync.errors import SyncError, SyncErrorKind
 
 
 class ClientSyncError(SyncError):
@@ -17,13 +17,19 @@ class ClientSyncError(SyncError):
 class OfflineError(ClientSyncError):
     """The server cannot be reached; local work is safe and will sync later."""
 
+    kind = SyncErrorKind.OFFLINE
+
 
 class SignInRequiredError(ClientSyncError):
     """The server no longer accepts this device's credentials."""
 
+    kind = SyncErrorKind.SIGN_IN
+
 
 class ServerError(ClientSyncError):
     """The server answered with an error it gave a reason for, or kept failing."""
+
+    kind = SyncErrorKind.SERVER_ERROR
 
 
 class TooManyRequestsError(ServerError):

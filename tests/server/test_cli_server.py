@@ -49,6 +49,23 @@ def ok(home: Path, *args: str, stdin: str = "") -> Any:
     return json.loads(done.stdout)
 
 
+def add_buildings(home: Path, *building_ids: str) -> None:
+    """Put buildings on the server (as a device's first sync would), so they can be granted."""
+    assert arx(home, "server", "users").returncode == 0  # creates and upgrades the database
+    engine = create_engine(f"sqlite:///{home / 'server.sqlite3'}", poolclass=NullPool)
+    with engine.begin() as conn:
+        for building_id in building_ids:
+            conn.execute(
+                text(
+                    'INSERT INTO srv_rows (entity, id, building_id, "values", clocks, deleted,'
+                    " created_hlc, updated_hlc, seq)"
+                    " VALUES ('building', :id, :id, '{}', '[]', 0, '', '', 1)"
+                ),
+                {"id": building_id},
+            )
+    engine.dispose()
+
+
 def test_role_choices_match_the_server() -> None:
     assert list(get_args(RoleName)) == [role.value for role in Role]
 
@@ -63,6 +80,7 @@ def test_add_a_user_grant_buildings_and_list_them(tmp_path: Path) -> None:
     )  # fmt: skip
     assert added["email"] == "ann@example.com"
     assert added["org"]["name"] == "Acme FM"
+    add_buildings(home, B1, B2)
 
     granted = ok(
         home,
@@ -154,9 +172,28 @@ def test_bad_admin_input_gets_a_clear_error(
     assert words in json.loads(done.stdout)["error"]["message"]
 
 
+def test_a_grant_on_a_building_the_server_does_not_hold_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "server"
+    ok(home, "server", "user", "add", "a@example.com", "--password-stdin", stdin="long enough\n")
+    add_buildings(home, B1)
+    engine = create_engine(f"sqlite:///{home / 'server.sqlite3'}", poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE srv_rows SET deleted = 1 WHERE id = :id"), {"id": B1})
+    engine.dispose()
+    for building in (B2, B1):  # never there; deleted
+        done = arx(home, "server", "grant", "a@example.com", building, "--role", "viewer", "--json")
+        assert done.returncode == 3, done.stdout + done.stderr
+        error = json.loads(done.stdout)["error"]
+        assert error["kind"] == "not_found"
+        assert f"No building {building} on this server" in error["message"]
+    (user,) = ok(home, "server", "users")
+    assert user["grants"] == []
+
+
 def test_revoke_takes_a_grant_away_and_says_when_there_was_none(tmp_path: Path) -> None:
     home = tmp_path / "server"
     ok(home, "server", "user", "add", "a@example.com", "--password-stdin", stdin="long enough\n")
+    add_buildings(home, B1, B2)
     ok(home, "server", "grant", "a@example.com", B1, "--role", "technician", "--floors", "1")
     ok(home, "server", "grant", "a@example.com", B2, "--role", "viewer")
     revoked = ok(home, "server", "revoke", "A@example.com", B1.upper())
