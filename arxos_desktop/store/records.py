@@ -33,6 +33,8 @@ class Record:
         self.wire = wire
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy and pickle probe for dunders before slots are set
+            raise AttributeError(name)
         try:
             return self.wire[name]
         except KeyError:
