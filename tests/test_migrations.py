@@ -13,6 +13,7 @@ from arxos_desktop.config import REPLICA_FILE
 from arxos_desktop.store import Replica, ReplicaOpenError
 from arxos_desktop.store.codec import codec_for
 from arxos_desktop.store.equipment import find_by_tag, update_equipment
+from arxos_desktop.store.migration_names import MIGRATION_NAMES, MIGRATION_SET
 from arxos_desktop.store.migrations import known_migrations, migrations
 from arxos_desktop.store.search import search
 from sync.outbox import read_changes
@@ -90,6 +91,25 @@ def test_replica_from_a_newer_version_is_refused_untouched(old_home: Path) -> No
     conn = sqlite3.connect(old_home / REPLICA_FILE)
     assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
     conn.close()
+
+
+def test_written_out_migration_names_are_the_registered_ones() -> None:
+    assert list(MIGRATION_NAMES) == known_migrations()
+    assert migrations.name == MIGRATION_SET
+
+
+def test_replica_missing_a_middle_migration_gets_it(old_home: Path) -> None:
+    """Only the count of known names decides "up to date", so a gap must still be filled."""
+    Replica.open(old_home).close()
+    conn = sqlite3.connect(old_home / REPLICA_FILE)
+    conn.execute("DROP TABLE server_shadow")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_server_shadow'")
+    conn.commit()
+    conn.close()
+    with Replica.open(old_home) as rep:
+        applied = [m.name for m in migrations.applied(Database(rep.conn, execute_plugins=False))]
+        assert sorted(applied) == sorted(known_migrations())
+        assert rep.conn.execute("SELECT count(*) FROM server_shadow").fetchone()[0] == 0
 
 
 def test_corrupt_replica_file_gives_a_clear_error(tmp_path: Path) -> None:

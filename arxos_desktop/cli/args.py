@@ -80,11 +80,11 @@ def open_replica() -> Iterator[Any]:
 
 
 def places(replica: Any, building_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Floors and rooms of a building, by id."""
-    from arxos_desktop.store.queries import list_rows
+    """Floors and rooms of a building, by id (as records: no schema import)."""
+    from arxos_desktop.store.records import read_rows
 
-    floors = {f.id: f for f in list_rows(replica, "floor", building_id=building_id)}
-    rooms = {r.id: r for r in list_rows(replica, "room", building_id=building_id)}
+    floors = {f.id: f for f in read_rows(replica, "floor", building_id=building_id)}
+    rooms = {r.id: r for r in read_rows(replica, "room", building_id=building_id)}
     return floors, rooms
 
 

@@ -59,15 +59,14 @@ def equipment_list(
     room: Annotated[str | None, typer.Option(help="Room number.")] = None,
 ) -> None:
     """List equipment, narrowed by system, status, floor or room."""
-    from arxos_desktop.store.buildings import resolve_building
-    from arxos_desktop.store.equipment import list_equipment
+    from arxos_desktop.store.records import building_record, equipment_records
 
     with open_replica() as replica:
-        b = resolve_building(replica, building)
+        b = building_record(replica, building)
         floors, rooms = places(replica, b.id)
         floor_id = find_floor(list(floors.values()), floor).id if floor else None
         room_id = find_room(list(rooms.values()), room, floors).id if room else None
-        items = list_equipment(
+        items = equipment_records(
             replica, b.id, system=system, status=status, floor_id=floor_id, room_id=room_id
         )
         rows = [_equipment_json(e, floors, rooms) for e in items]
@@ -81,16 +80,20 @@ def equipment_show(
     building: BuildingOpt = None,
 ) -> None:
     """Show one piece of equipment: fields, properties, connections, work orders, notes."""
-    from arxos_desktop.store.buildings import resolve_building
-    from arxos_desktop.store.equipment import connections_of, find_by_tag, list_equipment
-    from arxos_desktop.store.notes import notes_for
-    from arxos_desktop.store.workorders import list_work_orders
+    from arxos_desktop.store.records import (
+        building_record,
+        connection_records,
+        equipment_by_tag,
+        equipment_records,
+        note_records,
+        work_order_records,
+    )
 
     with open_replica() as replica:
-        b = resolve_building(replica, building)
-        item = find_by_tag(replica, b.id, tag)
+        b = building_record(replica, building)
+        item = equipment_by_tag(replica, b.id, tag)
         floors, rooms = places(replica, b.id)
-        tags = {e.id: e.tag for e in list_equipment(replica, b.id)}
+        tags: dict[str, str] = {e.id: e.tag for e in equipment_records(replica, b.id)}
 
         def other(kind: str, other_id: str) -> str:
             if kind == "equipment":
@@ -99,12 +102,12 @@ def equipment_show(
                 return f"Room {rooms[other_id].number}"
             return f"{kind} …{out.short(other_id)}"
 
-        outgoing, incoming = connections_of(replica, item.id)
+        outgoing, incoming = connection_records(replica, item.id)
         open_states = {"open", "in_progress", "on_hold"}
         orders = [
             out.wire(w) | {"equipment_tag": item.tag}
-            for w in list_work_orders(replica, b.id, equipment_id=item.id)
-            if w.status.value in open_states
+            for w in work_order_records(replica, b.id, equipment_id=item.id)
+            if w.status in open_states
         ]
         doc = {
             "equipment": out.wire(item, sync=True),
@@ -112,15 +115,14 @@ def equipment_show(
             "room": rooms[item.room_id].number if item.room_id in rooms else None,
             "connections": {
                 "outgoing": [
-                    out.wire(c) | {"other": other(c.target_kind.value, c.target_id)}
-                    for c in outgoing
+                    out.wire(c) | {"other": other(c.target_kind, c.target_id)} for c in outgoing
                 ],
                 "incoming": [
                     out.wire(c) | {"other": other("equipment", c.source_id)} for c in incoming
                 ],
             },
             "open_work_orders": orders,
-            "notes": [out.wire(n) for n in notes_for(replica, item.id)],
+            "notes": [out.wire(n) for n in note_records(replica, item.id)],
         }
     out.emit(doc, lambda: out.show(tables.equipment_detail(doc)))
 
@@ -313,13 +315,13 @@ def search(
     limit: Annotated[int, typer.Option(min=1, help="Most results to show.")] = 25,
 ) -> None:
     """Search equipment, rooms, work orders and notes; exact tags come first."""
-    from arxos_desktop.store.buildings import list_buildings, resolve_building
+    from arxos_desktop.store.records import building_record, building_records
     from arxos_desktop.store.search import KINDS
     from arxos_desktop.store.search import search as run_search
 
     with open_replica() as replica:
-        building_id = resolve_building(replica, building).id if building else None
-        names = {b.id: b.name for b in list_buildings(replica)}
+        building_id = building_record(replica, building).id if building else None
+        names = {b.id: b.name for b in building_records(replica)}
         kinds = tuple(k.value for k in kind) if kind else KINDS
         hits = run_search(replica, query, building_id=building_id, kinds=kinds, limit=limit)
     rows = [

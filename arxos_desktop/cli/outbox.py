@@ -37,11 +37,11 @@ def outbox(
     """Local changes waiting to sync, oldest first (the newest --limit of them)."""
     if ctx.invoked_subcommand is not None:
         return
-    from arxos_desktop.store.buildings import resolve_building
+    from arxos_desktop.store.records import building_record
     from sync.outbox import ChangeState, count_changes, read_changes
 
     with open_replica() as replica:
-        building_id = resolve_building(replica, building).id if building else None
+        building_id = building_record(replica, building).id if building else None
         wanted = ChangeState.REJECTED if rejected_only else None if all_ else ChangeState.PENDING
         changes = read_changes(replica.conn, state=wanted, building_id=building_id)
         pending = count_changes(replica.conn)

@@ -47,7 +47,7 @@ def demo(
     """Load the bundled demo building and show its summary."""
     from arxos_desktop.demo import demo_repo_path
     from arxos_desktop.repo_format import import_snapshot, read_repo
-    from arxos_desktop.store.buildings import summarize_building
+    from arxos_desktop.store.summary import summarize_building
 
     class _KeepEditsError(Exception):
         """Rolls back an import that would overwrite edits (no --replace)."""
@@ -154,10 +154,11 @@ def export(
 @replica_app.command()
 def buildings() -> None:
     """List the buildings in the local replica with their counts."""
-    from arxos_desktop.store.buildings import list_buildings, summarize_building
+    from arxos_desktop.store.records import building_records
+    from arxos_desktop.store.summary import summarize_building
 
     with open_replica() as replica:
-        summaries = [summarize_building(replica, b.id) for b in list_buildings(replica)]
+        summaries = [summarize_building(replica, b.id) for b in building_records(replica)]
 
     def render() -> None:
         if not summaries:

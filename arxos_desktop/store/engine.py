@@ -10,10 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from arxos_desktop.store.errors import ReplicaOpenError
-from arxos_desktop.store.migrations import apply_migrations, known_migrations, migrations
+from arxos_desktop.store.migration_names import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -48,22 +46,44 @@ def _refuse_empty(path: Path) -> None:
     )
 
 
+def _applied_migrations(conn: sqlite3.Connection) -> set[str]:
+    """Names of the migrations recorded in the replica (none in a new file)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if exists is None:
+        return set()
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", (MIGRATION_SET,)
+    )
+    return {str(name) for (name,) in rows}
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the missing migrations; sqlite-utils is imported only here (it is slow to load)."""
+    from sqlite_utils import Database
+
+    from arxos_desktop.store.migrations import apply_migrations
+
+    apply_migrations(Database(conn, execute_plugins=False))
+
+
 def open_database(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and upgrade the replica at *path*."""
     try:
         _refuse_empty(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(path)
-        db = Database(conn, execute_plugins=False)
-        applied = {m.name for m in migrations.applied(db)}
-        unknown = sorted(applied - set(known_migrations()))
+        applied = _applied_migrations(conn)
+        unknown = sorted(applied - set(MIGRATION_NAMES))
         if unknown:
             conn.close()
             raise ReplicaOpenError(
                 f"The replica at {path} was written by a newer version of ArxOS Field "
                 f"(it has {', '.join(unknown)}). Update the app to open it."
             )
-        apply_migrations(db)
+        if len(applied) < len(MIGRATION_NAMES):
+            _migrate(conn)
         if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
             raise ReplicaOpenError("SQLite refused to enforce foreign keys")
     except (sqlite3.DatabaseError, OSError) as exc:

@@ -5,24 +5,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from arxos_desktop.store.deletes import delete_row
-from arxos_desktop.store.errors import InvalidEditError, NotFoundError
-from arxos_desktop.store.queries import equal_to, get_row, list_rows
+from arxos_desktop.store.errors import InvalidEditError
+from arxos_desktop.store.queries import get_row, to_model, to_models
+from arxos_desktop.store.records import connection_records, equipment_by_tag, equipment_records
 from arxos_desktop.store.replica import Replica
 from sync.schema import EquipmentBase, EquipmentConnectionBase, RoomBase
 
 
 def find_by_tag(replica: Replica, building_id: str, tag: str) -> EquipmentBase:
     """The live equipment with *tag* (case-insensitive) in a building."""
-    rows = list_rows(
-        replica,
-        "equipment",
-        building_id=building_id,
-        where="tag = ? COLLATE NOCASE",
-        params=(tag.strip(),),
-    )
-    if not rows:
-        raise NotFoundError(f"No equipment tagged {tag!r} in this building")
-    return rows[0]  # type: ignore[return-value]
+    return cast(EquipmentBase, to_model(equipment_by_tag(replica, building_id, tag)))
 
 
 def list_equipment(
@@ -35,14 +27,10 @@ def list_equipment(
     room_id: str | None = None,
 ) -> list[EquipmentBase]:
     """Equipment sorted by tag, narrowed by any of the filters given."""
-    where, params = equal_to(system=system, status=status, floor_id=floor_id, room_id=room_id)
-    return list_rows(  # type: ignore[return-value]
-        replica,
-        "equipment",
-        building_id=building_id,
-        where=where,
-        params=params,
-        order_by="tag COLLATE NOCASE, id",
+    return to_models(
+        equipment_records(
+            replica, building_id, system=system, status=status, floor_id=floor_id, room_id=room_id
+        )
     )
 
 
@@ -105,6 +93,5 @@ def connections_of(
     replica: Replica, equipment_id: str
 ) -> tuple[list[EquipmentConnectionBase], list[EquipmentConnectionBase]]:
     """(outgoing, incoming) live connections of a piece of equipment."""
-    outgoing = list_rows(replica, "connection", where="source_id = ?", params=(equipment_id,))
-    incoming = list_rows(replica, "connection", where="target_id = ?", params=(equipment_id,))
-    return outgoing, incoming  # type: ignore[return-value]
+    outgoing, incoming = connection_records(replica, equipment_id)
+    return to_models(outgoing), to_models(incoming)

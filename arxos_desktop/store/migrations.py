@@ -14,7 +14,8 @@ from typing import Final
 
 from sqlite_utils import Database, Migrations
 
-MIGRATION_SET: Final = "arxos_replica"
+from arxos_desktop.store.migration_names import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
 _REPLICATED = """

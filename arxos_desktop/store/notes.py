@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from arxos_desktop.store.codec import codec_for
-from arxos_desktop.store.queries import get_row, list_rows
+from arxos_desktop.store.queries import get_row, to_models
+from arxos_desktop.store.records import note_records
 from arxos_desktop.store.replica import Replica
 from sync.schema import NoteBase, NoteSource, TargetKind
 
@@ -36,4 +37,4 @@ def add_note(
 
 
 def notes_for(replica: Replica, target_id: str) -> list[NoteBase]:
-    return list_rows(replica, "note", where="target_id = ?", params=(target_id,))  # type: ignore[return-value]
+    return to_models(note_records(replica, target_id))

@@ -19,15 +19,18 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arxos_desktop.config import BLOBS_DIR, REPLICA_FILE, resolve_home
 from arxos_desktop.store.blobs import BlobStore
 from arxos_desktop.store.engine import connect, get_meta, open_database, set_meta
 from arxos_desktop.store.errors import ReplicaOpenError
-from arxos_desktop.store.writer import ChangeWriter
 from sync.clock import HybridClock, Stamp
 from sync.errors import ClockError
 from sync.ids import new_id
+
+if TYPE_CHECKING:
+    from arxos_desktop.store.writer import ChangeWriter
 
 _DEVICE_KEY = "device_id"
 _CLOCK_KEY = "hlc_last"
@@ -89,6 +92,8 @@ class Replica:
         conn = self.conn
         writer = self._local.writer
         if writer is None:
+            from arxos_desktop.store.writer import ChangeWriter  # the schema: writes only
+
             writer = ChangeWriter(conn, self.clock, self._remember_stamp)
             self._local.writer = writer
         return writer

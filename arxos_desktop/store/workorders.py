@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from arxos_desktop.store.errors import AmbiguousError, NotFoundError
-from arxos_desktop.store.queries import equal_to, list_rows
+from arxos_desktop.store.queries import list_rows, to_models
+from arxos_desktop.store.records import work_order_records
 from arxos_desktop.store.replica import Replica
 from sync.schema import WorkOrderBase
 
@@ -27,15 +28,10 @@ def list_work_orders(
     assignee: str | None = None,
 ) -> list[WorkOrderBase]:
     """Work orders, soonest due first (undated last), then by creation."""
-    where, params = equal_to(status=status, equipment_id=equipment_id, assignee=assignee)
-    return list_rows(  # type: ignore[return-value]
-        replica,
-        "workorder",
-        building_id=building_id,
-        where=where,
-        params=params,
-        order_by="due IS NULL, due, id",
+    records = work_order_records(
+        replica, building_id, status=status, equipment_id=equipment_id, assignee=assignee
     )
+    return to_models(records)
 
 
 def resolve_work_order(replica: Replica, building_id: str, ref: str) -> WorkOrderBase:
