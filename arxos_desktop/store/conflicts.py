@@ -44,12 +44,15 @@ def close(conn: sqlite3.Connection, conflict_id: str, resolution: str, *, device
     ``superseded`` is not sent: it is what every device concludes by itself from
     the row's newer value.
     """
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    conn.execute(
-        "UPDATE conflicts SET resolution = ?, resolved_device = ?, resolved_at = ? WHERE id = ?",
-        (resolution, device_id, now, conflict_id),
-    )
-    if resolution != SUPERSEDED:
+    if resolution == SUPERSEDED:
+        conn.execute("UPDATE conflicts SET resolution = ? WHERE id = ?", (resolution, conflict_id))
+    else:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        conn.execute(
+            "UPDATE conflicts SET resolution = ?, resolved_device = ?, resolved_at = ?"
+            " WHERE id = ?",
+            (resolution, device_id, now, conflict_id),
+        )
         conn.execute(
             "INSERT OR REPLACE INTO resolution_outbox (conflict_id, resolution) VALUES (?, ?)",
             (conflict_id, resolution),
