@@ -22,6 +22,8 @@ MAX_PUSH_BATCH: Final = 500
 DEFAULT_PUSH_BATCH: Final = 100
 MAX_PULL_PAGE: Final = 2000
 DEFAULT_PULL_PAGE: Final = 1000
+#: Most conflict resolutions one ``POST /v1/sync/resolve`` may carry.
+MAX_RESOLUTIONS: Final = 100
 #: Largest sequence number or revision (a signed 64-bit column); a bigger cursor is refused.
 MAX_SEQ: Final = 2**63 - 1
 
@@ -127,6 +129,10 @@ class PulledChange(_Message):
     change_id: str | None = None
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class ConflictRecord(_Message):
     """Two values for one field; ``loser`` can be restored by a new edit."""
 
@@ -142,10 +148,47 @@ class ConflictRecord(_Message):
     winner_device: str
     loser_device: str
     seq: int
+    #: How a person closed it (``kept`` or ``restored``), who, from which device and when
+    #: (ISO 8601, UTC). Sent only to a pull that asked (``resolutions=true``), and only once
+    #: resolved: older clients forbid unknown fields.
+    resolution: str | None = Field(default=None, exclude_if=_is_none)
+    resolved_by: str | None = Field(default=None, exclude_if=_is_none)
+    resolved_device: str | None = Field(default=None, exclude_if=_is_none)
+    resolved_at: str | None = Field(default=None, exclude_if=_is_none)
 
 
-def _is_none(value: object) -> bool:
-    return value is None
+class Resolution(StrEnum):
+    """What a person chose for a conflict; ``superseded`` is a device's own inference."""
+
+    KEPT = "kept"
+    RESTORED = "restored"
+
+
+class ResolutionIn(_Message):
+    """One conflict closed on a device (``POST /v1/sync/resolve``)."""
+
+    conflict_id: Id
+    resolution: Resolution
+
+
+class ResolveRequest(_Message):
+    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    resolutions: list[ResolutionIn] = Field(max_length=MAX_RESOLUTIONS)
+
+
+class ResolutionResult(_Message):
+    """``resolved`` with the resolution the server holds (the first one sent wins), or
+    ``refused`` (no such conflict that this user may resolve: the two are not told apart)."""
+
+    conflict_id: str
+    status: str
+    resolution: str | None = None
+    reason: str = ""
+
+
+class ResolveResponse(_Message):
+    results: list[ResolutionResult]
+    cursor: int
 
 
 class PullResponse(_Message):

@@ -287,11 +287,15 @@ def test_a_conflict_shows_on_both_devices_and_the_lost_value_can_be_restored(
         start(pair.b, "conflicts", "keep", conflict["id"][:13], "--json"),
     )
     assert shown.ok()["equipment"]["status"] == "out_of_service"
-    # a's restore closed it here too: "operational" is not the value to keep any more.
+    # a's restore closed it here too, and b was told how: restored, by a.
     assert listed.ok() == []
-    assert kept.code == 4 and "already superseded" in kept.json()["error"]["message"]
-    (reviewed,) = arx(pair.b, "conflicts", "--all", "--json").ok()
-    assert reviewed["resolution"] == "superseded"
+    assert kept.code == 4 and "already restored" in kept.json()["error"]["message"]
+    reviewed_json, reviewed_table = finish(
+        start(pair.b, "conflicts", "--all", "--json"), start(pair.b, "conflicts", "--all")
+    )
+    (reviewed,) = reviewed_json.ok()
+    assert reviewed["resolution"] == "restored" and reviewed["resolved_by_me"] is False
+    assert "restored by device" in reviewed_table.stdout
 
 
 def test_rejected_changes_are_reported_and_stay_visible_with_their_reason(

@@ -4,7 +4,9 @@ Part of `arx` (:mod:`arxos_desktop.cli.main` mounts it). Sync resolves every con
 by itself (last writer wins, per field) but keeps the losing value; this is
 where a person sees them in their own terms: the equipment's tag, the room's
 number, the work order's title, whose edit lost ("yours" when it was this
-device's) and when. Restoring is an ordinary edit, so it syncs like any other.
+device's) and when. Restoring is an ordinary edit, so it syncs like any other;
+keeping or restoring is also sent as a resolution, which closes the conflict on
+every device of the building once they sync.
 """
 
 from __future__ import annotations
@@ -72,7 +74,25 @@ def _row_doc(replica: Any, row: dict[str, Any], cache: dict[str, str]) -> dict[s
         "label": _label(replica, row["entity"], row["entity_id"], cache),
         "mine": mine,
         "when": when.isoformat(timespec="seconds"),
+        "resolved_by_me": bool(row.get("resolution")) and row.get("resolved_device") == me,
     }
+
+
+def _state(row: dict[str, Any]) -> str:
+    """Open, or how it was closed: by whom (this device or another) and when, if known."""
+    resolution = str(row.get("resolution") or "")
+    if not resolution:
+        return "open"
+    device = str(row.get("resolved_device") or "")
+    if not device:
+        return resolution  # closed by this device's own inference (superseded)
+    who = "you" if row.get("resolved_by_me") else f"device {device[-8:]}"
+    at = str(row.get("resolved_at") or "")
+    when = ""
+    if at:
+        local = dt.datetime.fromisoformat(at).astimezone()
+        when = local.strftime(" %Y-%m-%d %H:%M")
+    return f"{resolution} by {who}{when}"
 
 
 def _side(value: Any, device: str, is_mine: bool) -> Text:
@@ -91,7 +111,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
             _side(r["winner_value"], r["winner_device"], r["mine"] == "winner"),
             _side(r["loser_value"], r["loser_device"], r["mine"] == "loser"),
             when,
-            r["resolution"] or "open",
+            _state(r),
         )
     return table
 
@@ -173,7 +193,7 @@ def restore(ref: IdArg) -> None:
 
 @conflicts_app.command("keep")
 def keep(ref: IdArg) -> None:
-    """Accept the value that won; the conflict leaves the list."""
+    """Accept the value that won; the conflict leaves the list, on every device once synced."""
     from arxos_desktop.store.remote import dismiss_conflict
 
     with open_replica() as replica:
@@ -185,7 +205,12 @@ def keep(ref: IdArg) -> None:
     what = f"{doc['field']} of {doc['entity']} {doc['label']}"
     value = out.fmt(doc["current_value"]) or "(empty)"
     if doc["resolution"] == "kept":
-        out.emit(doc, lambda: out.show(f"Kept {value} as {what}."))
+        out.emit(
+            doc,
+            lambda: out.show(
+                f"Kept {value} as {what}; arx sync closes it on your other devices too."
+            ),
+        )
         return
     winner = out.fmt(doc["winner_value"]) or "(empty)"
     out.emit(

@@ -244,6 +244,25 @@ def m005_server_shadow(db: Database) -> None:
     run_script(db, _SERVER_SHADOW)
 
 
+_CONFLICT_RESOLUTIONS = """
+-- Who closed a conflict, from which device and when (ISO 8601 UTC), as the server recorded it.
+ALTER TABLE conflicts ADD COLUMN resolved_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN resolved_device TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN resolved_at TEXT NOT NULL DEFAULT '';
+-- Conflicts closed here (kept or restored) whose resolution the server has not taken yet.
+CREATE TABLE resolution_outbox (
+    conflict_id TEXT PRIMARY KEY NOT NULL,
+    resolution TEXT NOT NULL
+);
+"""
+
+
+@migrations(name="m006_conflict_resolutions")
+def m006_conflict_resolutions(db: Database) -> None:
+    """Conflict resolutions queued for the server and pulled back from it."""
+    run_script(db, _CONFLICT_RESOLUTIONS)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations this replica still lacks."""
     return [m.name for m in migrations.pending(db)]

@@ -20,7 +20,7 @@ from arxos_desktop.store.replica import Replica
 from sync.clock import Stamp
 from sync.merge import overlay_pending
 from sync.outbox import Change, ChangeState, Op, count_changes, read_changes
-from sync.protocol import ChangeResult, PullResponse, ResultStatus
+from sync.protocol import ChangeResult, PullResponse, ResolutionResult, ResultStatus
 from sync.schema import BLOB_FIELDS
 
 _CURSOR_KEY = "sync_cursor"
@@ -114,6 +114,15 @@ class ReplicaSyncTarget:
             flush()
             shadow.advance(conn, accepted)
         self.replica.mark_answered(by_id)
+
+    def pending_resolutions(self, limit: int) -> list[tuple[str, str]]:
+        """Conflicts closed here that the server has not recorded yet: (id, resolution)."""
+        return conflicts.queued_resolutions(self.replica.conn, limit)
+
+    def record_resolutions(self, results: list[ResolutionResult]) -> None:
+        """Answered resolutions leave the queue (retried until then: the server keeps the first)."""
+        with self.replica.remote_transaction():
+            conflicts.record_resolved(self.replica.conn, results)
 
     def cursor(self) -> int:
         value = get_meta(self.replica.conn, _CURSOR_KEY)
@@ -277,9 +286,7 @@ def restore_losing_value(replica: Replica, conflict_id: str) -> dict[str, Any]:
             changed: dict[str, Any] = {"deleted": False}
         else:
             changed = writer.update(entity, entity_id, {field: value})
-        replica.conn.execute(
-            "UPDATE conflicts SET resolution = 'restored' WHERE id = ?", (conflict_id,)
-        )
+        conflicts.close(replica.conn, conflict_id, "restored", device_id=replica.device_id)
     return changed
 
 
@@ -304,9 +311,7 @@ def dismiss_conflict(replica: Replica, conflict_id: str) -> dict[str, Any]:
         value = _current_value(replica, entity, entity_id, field)
         still = value == (json.loads(winner) if winner else None)
         resolution = "kept" if still else conflicts.SUPERSEDED
-        replica.conn.execute(
-            "UPDATE conflicts SET resolution = ? WHERE id = ?", (resolution, conflict_id)
-        )
+        conflicts.close(replica.conn, conflict_id, resolution, device_id=replica.device_id)
     return {"resolution": resolution, "value": value}
 
 

@@ -38,6 +38,7 @@ from sync.client.errors import (
     retry_after,
 )
 from sync.client.rescope import WITH_SCOPES, ScopeWatch, reconcile_scopes
+from sync.client.resolutions import WITH_RESOLUTIONS, push_resolutions
 from sync.client.target import Progress, SyncReport, SyncTarget
 from sync.errors import SyncError
 from sync.outbox import Change
@@ -251,7 +252,7 @@ class SyncClient:
                 return
 
     def _get_page(self, params: dict[str, Any]) -> PullResponse:
-        response = self._request("GET", "/v1/sync/pull", params=params)
+        response = self._request("GET", "/v1/sync/pull", params={**params, **WITH_RESOLUTIONS})
         try:
             return PullResponse.model_validate_json(response.content)
         except (ValueError, ValidationError) as exc:
@@ -273,6 +274,7 @@ class SyncClient:
         started = time.perf_counter()
         report = SyncReport()
         self.push_pending(report, progress)
+        push_resolutions(self._request, self.target)
         self.pull_all(report, progress)
         self.fetch_blobs(report, progress)
         report.seconds = time.perf_counter() - started

@@ -54,6 +54,41 @@ def _visible(
     return access is not None and in_scope(access, row.entity, row.values, lookup)
 
 
+def visible_conflict(entry: ConflictEntry, access: Access | None, lookup: RowLookup) -> bool:
+    """Whether a holder of *access* to the record's building pulls the record.
+
+    A record names a row of its own building (an organisation row belongs to none),
+    and is seen by those who see that row.
+    """
+    subject = lookup.get(entry.entity, entry.entity_id)
+    if subject is None or subject.building_id != entry.building_id or access is None:
+        return False
+    return subject.entity != "organization" and in_scope(
+        access, subject.entity, subject.values, lookup
+    )
+
+
+def _record(entry: ConflictEntry, with_resolutions: bool) -> ConflictRecord:
+    """The record as sent; its resolution only to a device that asked for resolutions."""
+    fields = {name: getattr(entry, name) for name in _RECORD_FIELDS}
+    if with_resolutions and entry.resolution:
+        at = entry.resolved_at
+        fields.update(
+            resolution=entry.resolution,
+            resolved_by=entry.resolved_by or "",
+            resolved_device=entry.resolved_device or "",
+            resolved_at=at.isoformat(timespec="seconds") if at is not None else "",
+        )
+    return ConflictRecord.model_validate(fields)
+
+
+_RECORD_FIELDS = [
+    name
+    for name in ConflictRecord.model_fields
+    if name not in ("resolution", "resolved_by", "resolved_device", "resolved_at")
+]
+
+
 def _organizations_of(buildings: list[str], lookup: RowLookup) -> frozenset[str]:
     """Organisations that own a building the caller may see: the only ones it may see."""
     owners = set()
@@ -127,6 +162,7 @@ def pull_page(
     limit: int,
     building_id: str | None = None,
     with_scopes: bool = False,
+    with_resolutions: bool = False,
 ) -> PullPage:
     """Row states after *cursor* that the caller may see, oldest change first.
 
@@ -172,12 +208,9 @@ def pull_page(
         .where(col(ConflictEntry.building_id).in_(buildings))
         .order_by(col(ConflictEntry.seq))
     )
-    conflicts = []
-    for entry in conflict_rows:
-        subject = lookup.get(entry.entity, entry.entity_id)
-        access = accesses.get(entry.building_id or "")
-        if subject is None or subject.building_id != entry.building_id:
-            continue  # a record names a row of its own building, or nobody sees it
-        if _visible(access, subject, lookup, orgs):
-            conflicts.append(ConflictRecord.model_validate(entry, from_attributes=True))
+    conflicts = [
+        _record(entry, with_resolutions)
+        for entry in conflict_rows
+        if visible_conflict(entry, accesses.get(entry.building_id or ""), lookup)
+    ]
     return PullPage(changes, conflicts, end, has_more, _scopes(session, accesses, with_scopes))

@@ -92,8 +92,15 @@ class ConflictEntry(SQLModel, table=True):
     loser_hlc: str = Field(max_length=100)
     winner_device: str = Field(max_length=64)
     loser_device: str = Field(max_length=64)
+    #: The record's place in the change sequence: where it was recorded, then where it
+    #: was resolved, so pulls after that send it again with its resolution.
     seq: int = Field(index=True, sa_type=Seq)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: ``kept`` or ``restored`` once a person chose (``sync.server.resolutions``), else empty.
+    resolution: str = Field(default="", max_length=16)
+    resolved_by: str | None = Field(default=None, max_length=36)
+    resolved_device: str | None = Field(default=None, max_length=64)
+    resolved_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ScopeEpoch(SQLModel, table=True):

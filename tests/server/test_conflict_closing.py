@@ -64,14 +64,16 @@ def test_a_restore_on_one_device_closes_the_conflict_on_the_others(
     assert find_by_tag(b, sample.building_id, "AHU-1").status == "out_of_service"
     assert open_conflicts(b) == []
     (closed,) = open_conflicts(b, include_resolved=True)
-    assert (closed["id"], closed["resolution"]) == (conflict_id, "superseded")
+    # The restore itself travels too: B learns how it was closed, not just that it was.
+    assert (closed["id"], closed["resolution"]) == (conflict_id, "restored")
+    assert closed["resolved_device"] == a.device_id
     with pytest.raises(NotFoundError, match="No open conflict"):
         dismiss_conflict(b, conflict_id)  # nothing to "keep": the winner is not the value
     # A device syncing for the first time gets the record and the newer row together.
     c = device(tmp_path, "c")
     client_for(base_url, c, tech).sync_once()
     assert open_conflicts(c) == []
-    assert open_conflicts(c, include_resolved=True)[0]["resolution"] == "superseded"
+    assert open_conflicts(c, include_resolved=True)[0]["resolution"] == "restored"
     # The device that restored keeps its own answer.
     assert open_conflicts(a, include_resolved=True)[0]["resolution"] == "restored"
 

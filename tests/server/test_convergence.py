@@ -181,6 +181,7 @@ def test_devices_converge_and_nothing_is_lost_silently(
                 )
                 recorded = session.exec(mine).first() is not None
             event(f"conflict records on the server: {recorded}")
+            check_resolutions_everywhere(world, devices[:3], sample.building_id)
             accepted = [edit for edit in made if edit.change_id not in rejected]
             check_nothing_lost(world, accepted, world.rows(sample.building_id))
         finally:
@@ -292,6 +293,21 @@ def settle(devices: list[Device]) -> None:
     for _ in range(2):
         for device in devices:
             device.sync()
+
+
+def check_resolutions_everywhere(world: World, devices: list[Device], building_id: str) -> None:
+    """A conflict a person kept or restored anywhere shows as such on every device."""
+    with session_scope(world.app.state.engine) as session:
+        resolved = select(ConflictEntry).where(
+            ConflictEntry.building_id == building_id, ConflictEntry.resolution != ""
+        )
+        chosen = {entry.id: entry.resolution for entry in session.exec(resolved)}
+    event(f"conflicts resolved on the server: {bool(chosen)}")
+    for device in devices:
+        conn = device.replica.conn
+        assert conn.execute("SELECT count(*) FROM resolution_outbox").fetchone()[0] == 0
+        local = dict(conn.execute("SELECT id, resolution FROM conflicts").fetchall())
+        assert {key: local.get(key) for key in chosen} == chosen, "resolutions reach every device"
 
 
 def check_contractor_view(world: World, device: Device, fresh: Replica, building_id: str) -> None:

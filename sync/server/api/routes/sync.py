@@ -14,12 +14,15 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    ResolveRequest,
+    ResolveResponse,
 )
 from sync.server import crud
 from sync.server.api.deps import CredentialDep, SessionDep, SettingsDep, authenticate
 from sync.server.api.json_body import body_openapi, json_body
 from sync.server.core.config import ServerSettings
 from sync.server.models import Role
+from sync.server.resolutions import resolve
 from sync.server.scope import Access
 from sync.server.syncing import apply_push, pull_page
 
@@ -88,6 +91,9 @@ def pull_changes(
     scopes: Annotated[
         bool, Query(description="Also list your buildings with their scope tags (`scopes`)")
     ] = False,
+    resolutions: Annotated[
+        bool, Query(description="Send conflict records with their resolutions")
+    ] = False,
 ) -> Response:
     """Row states changed after ``cursor`` that you may see, oldest first, one page."""
     user = authenticate(session, credential)  # here, in this route's worker thread
@@ -98,8 +104,30 @@ def pull_changes(
         limit=min(limit, settings.pull_page_max),
         building_id=building,
         with_scopes=scopes,
+        with_resolutions=resolutions,
     )
     # Encoded here: FastAPI would first validate the whole page again against the
     # response model (still declared, for the OpenAPI document), which took longer
     # than reading the page from the database.
     return Response(page.json(), media_type="application/json")
+
+
+@router.post("/resolve", response_model=ResolveResponse, openapi_extra=body_openapi(ResolveRequest))
+def resolve_conflicts(
+    credential: CredentialDep,
+    body: Annotated[ResolveRequest, Depends(json_body(ResolveRequest))],
+    request: Request,
+    session: SessionDep,
+) -> ResolveResponse:
+    """Close conflicts as kept or restored, for every device; each gets its own answer."""
+    user = authenticate(session, credential)
+    try:
+        answer = resolve(
+            session, body, user_id=user.id, accesses=crud.building_access(session, user.id)
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    request.app.state.news.publish()
+    return answer
