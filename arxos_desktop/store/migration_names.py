@@ -23,4 +23,5 @@ MIGRATION_NAMES: Final = (
     "m003_equipment_tag_index",
     "m004_sync_state",
     "m005_server_shadow",
+    "m006_conflict_resolutions",
 )
