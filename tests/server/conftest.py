@@ -193,6 +193,21 @@ def user_factory(app: FastAPI, client: TestClient) -> UserFactory:
     return make
 
 
+@pytest.fixture
+def base_url(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn on loopback, for clients that speak HTTP."""
+    from tests.live_server import serve
+
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def tech(user_factory: UserFactory) -> Account:
+    """A technician of Harbor Facilities, the usual owner of a test building."""
+    return user_factory(email="tech@example.com", org="Harbor Facilities")
+
+
 def login(client: TestClient, account: Account, **extra: Any) -> dict[str, Any]:
     """Sign in and return the token pair (asserting it worked)."""
     body = {"email": account.email, "password": account.password, **extra}

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 
 from arxos_desktop.store import NotFoundError, Replica
 from arxos_desktop.store.equipment import find_by_tag, update_equipment
 from arxos_desktop.store.remote import dismiss_conflict, open_conflicts, restore_losing_value
 from sync.client import SyncClient
 from tests.conftest import SampleBuilding, build_sample
-from tests.live_server import serve
-from tests.server.conftest import Account, UserFactory, on_both_databases
+from tests.server.conftest import Account, on_both_databases
 from tests.server.test_end_to_end import client_for, device
 
 pytestmark = on_both_databases
-
-
-@pytest.fixture
-def base_url(app: FastAPI) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def tech(user_factory: UserFactory) -> Account:
-    return user_factory(email="tech@example.com", org="Harbor Facilities")
 
 
 def _conflicted(

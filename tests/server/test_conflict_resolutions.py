@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +25,11 @@ from sync.server.db import session_scope
 from sync.server.replication import CONFLICTS_TABLE, LOG_TABLE
 from sync.server.resolutions import LOG_OP, REFUSED
 from tests.conftest import SampleBuilding
-from tests.live_server import serve
 from tests.server.conftest import Account, UserFactory, bearer, login, on_both_databases
 from tests.server.test_conflict_closing import _conflicted
 from tests.server.test_end_to_end import client_for, device
 
 pytestmark = on_both_databases
-
-
-@pytest.fixture
-def base_url(app: FastAPI) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def tech(user_factory: UserFactory) -> Account:
-    return user_factory(email="tech@example.com", org="Harbor Facilities")
 
 
 def _resolutions_logged(app: FastAPI) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,10 @@ from sync.outbox import ChangeState, count_changes
 from sync.server import crud
 from sync.server.db import session_scope
 from tests.conftest import build_sample
-from tests.live_server import serve
 from tests.server.conftest import Account, UserFactory, on_both_databases
 from tests.server.test_end_to_end import client_for, device
 
 pytestmark = on_both_databases
-
-
-@pytest.fixture
-def base_url(app: FastAPI) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-def tech(user_factory: UserFactory) -> Account:
-    return user_factory(email="tech@example.com", org="Harbor Facilities")
 
 
 def test_a_contractors_refused_edits_are_discarded_and_nothing_stays_stuck(

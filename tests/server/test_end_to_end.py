@@ -5,10 +5,8 @@ are kept, scope holds.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 
 from arxos_desktop.repo_format import export_building
@@ -20,16 +18,9 @@ from sync.outbox import ChangeState, count_changes, read_changes
 from sync.server import crud
 from sync.server.db import session_scope
 from tests.conftest import SampleBuilding, build_sample
-from tests.live_server import serve
 from tests.server.conftest import Account, UserFactory, on_both_databases
 
 pytestmark = on_both_databases
-
-
-@pytest.fixture
-def base_url(app: FastAPI) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
 
 
 def device(tmp_path: Path, name: str) -> Replica:
@@ -48,11 +39,6 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
     }
-
-
-@pytest.fixture
-def tech(user_factory: UserFactory) -> Account:
-    return user_factory(email="tech@example.com", org="Harbor Facilities")
 
 
 def test_a_building_made_offline_reaches_a_second_device_identically(
