@@ -1,0 +1,48 @@
+"""What every view of a main window shares: the replica worker and the open building.
+
+Views talk to each other only through these signals (a search result or a
+connection asks to :meth:`AppState.show_record`; the window routes it to the
+page that shows that kind of record), so no widget holds another widget.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from arxos_desktop.store import Replica
+from arxos_desktop.ui.ops import StoreOps
+
+
+class AppState(QObject):
+    """The open replica's worker, its home folder and the building on screen."""
+
+    #: The building on screen changed (its id).
+    building_did_change = Signal(str)
+    #: Someone asked to show a record: (entity, id), e.g. ("equipment", "…").
+    record_was_requested = Signal(str, str)
+    #: A sentence for the status bar (what just happened, or why it did not).
+    message_was_posted = Signal(str)
+
+    def __init__(self, ops: StoreOps, *, home: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.home = home
+        self.building_id: str | None = None
+
+    @property
+    def replica(self) -> Replica:
+        """The replica, for jobs handed to :attr:`ops` (never query it on the UI thread)."""
+        return self.ops.replica
+
+    def set_building(self, building_id: str) -> None:
+        if building_id != self.building_id:
+            self.building_id = building_id
+            self.building_did_change.emit(building_id)
+
+    def show_record(self, entity: str, record_id: str) -> None:
+        self.record_was_requested.emit(entity, record_id)
+
+    def post(self, message: str) -> None:
+        self.message_was_posted.emit(message)
