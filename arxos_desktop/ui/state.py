@@ -24,12 +24,16 @@ class AppState(QObject):
     record_was_requested = Signal(str, str)
     #: A sentence for the status bar (what just happened, or why it did not).
     message_was_posted = Signal(str)
+    #: Rows changed under the views (a local edit, or a sync that pulled something):
+    #: views re-read what they show.
+    data_did_change = Signal()
 
     def __init__(self, ops: StoreOps, *, home: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
         self.home = home
         self.building_id: str | None = None
+        ops.replica_did_change.connect(self.data_did_change)
 
     @property
     def replica(self) -> Replica:

@@ -104,3 +104,18 @@ def test_shutdown_finishes_queued_edits_first(replica: Replica) -> None:
     assert len(list_buildings(replica)) == 5
     with pytest.raises(RuntimeError, match="shut down"):
         ops.run(lambda r: None)
+
+
+def test_a_slow_job_does_not_stall_the_ui_thread(qtbot: QtBot, state: AppState) -> None:
+    from tests.ui.stall_probe import StallProbe
+
+    def slow(replica: Replica) -> None:
+        for _ in range(30):
+            replica.conn.execute("SELECT 1").fetchone()
+            threading.Event().wait(0.01)
+
+    with StallProbe().running() as probe:
+        state.ops.run(slow)
+        qtbot.waitUntil(lambda: not state.ops.busy, timeout=5000)
+    assert probe.ticks > 10
+    assert probe.longest_ms < 100, f"UI thread stalled for {probe.longest_ms:.0f} ms"
