@@ -8,12 +8,14 @@ window finishes queued edits and stops every worker thread before it goes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
-from arxos_desktop.ui.state import AppState
+if TYPE_CHECKING:  # the store behind it is imported after the first paint
+    from arxos_desktop.ui.state import AppState
 
 #: The smallest screen we promise to fit: a 1280x800 tablet.
 TABLET_SIZE = (1280, 800)
@@ -21,6 +23,9 @@ TABLET_SIZE = (1280, 800)
 
 class MainWindow(QMainWindow):
     """Pages in tabs (Ctrl+1…), a status line, and actions that work from any page."""
+
+    #: The window has painted for the first time (start-up continues after it).
+    first_paint_did_happen = Signal()
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -44,6 +49,16 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self._painted = False
+        self.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            self.removeEventFilter(self)
+            # After this paint has reached the screen, not inside it.
+            QTimer.singleShot(0, self.first_paint_did_happen.emit)
+        return False
 
     def attach(self, state: AppState) -> None:
         """Build the pages over the open replica (called once, after the first paint)."""

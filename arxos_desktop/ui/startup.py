@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from arxos_desktop.ui.logs import configure_logging
@@ -44,8 +44,8 @@ def start(
     apply_theme(app, theme)
     follow_system(app, theme)
     window = MainWindow(settings)
+    window.first_paint_did_happen.connect(lambda: _open(window, options))
     window.show()
-    QTimer.singleShot(0, lambda: _open(window, options))
     return window
 
 
