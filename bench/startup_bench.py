@@ -74,7 +74,8 @@ app = QApplication(sys.argv[:1])
 app.setOrganizationName("ArxOS")
 app.setApplicationName("ArxOS Field")
 probe = FirstPaint()
-window = start(app, StartOptions(home=home, demo=True), QSettings(settings_file, QSettings.Format.IniFormat))
+settings = QSettings(settings_file, QSettings.Format.IniFormat)
+window = start(app, StartOptions(home=home, demo=True), settings)
 window.installEventFilter(probe)
 
 def check():
@@ -140,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| measure | median | vs bare window | target |")
     print("|---|---|---|---|")
     print(
-        f"| bare QApplication + QMainWindow, first paint | {med_bare:.3f} s (±{spread(bare):.0%}) | 1.00x | |"
+        f"| bare QApplication + QMainWindow, first paint | {med_bare:.3f} s "
+        f"(±{spread(bare):.0%}) | 1.00x | |"
     )
     print(
         f"| arxos on the demo building, first paint | {med_app:.3f} s (±{spread(painted):.0%}) "
