@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from arxos_desktop.ui.logs import configure_logging
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.theme import Theme, apply_theme, follow_system
@@ -52,6 +51,7 @@ def start(
 def _open(window: MainWindow, options: StartOptions) -> None:
     from arxos_desktop.config import resolve_home
     from arxos_desktop.store import Replica
+    from arxos_desktop.ui.logs import configure_logging
     from arxos_desktop.ui.ops import StoreOps
     from arxos_desktop.ui.pages import build_pages
     from arxos_desktop.ui.state import AppState
