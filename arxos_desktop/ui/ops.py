@@ -65,9 +65,16 @@ class StoreOps(QObject):
 
         With an *owner* widget, the callbacks are skipped if it was deleted meanwhile
         (a closed dialog), but a write still counts: :attr:`replica_did_change` fires.
+        Once the window has closed (:meth:`shutdown`) there is nothing left to show: a
+        read is not run (its future is cancelled), while a write raises, because an
+        edit must never vanish without its caller knowing.
         """
         if self._closed:
-            raise RuntimeError("the window's replica worker has been shut down")
+            if writes:
+                raise RuntimeError("the window's replica worker has been shut down")
+            dropped: Future[T] = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         if self._pending == 1:
             self.busy_did_change.emit(True)
@@ -91,10 +98,11 @@ class StoreOps(QObject):
         owner: QObject | None,
     ) -> None:
         try:
-            alive = owner is None or Shiboken.isValid(owner)
+            # After shutdown the window is gone: its views must not start new work.
+            alive = not self._closed and (owner is None or Shiboken.isValid(owner))
             error = done.exception()
             if error is None:
-                if writes:
+                if writes and not self._closed:
                     self.replica_did_change.emit()
                 if success is not None and alive:
                     success(done.result())
@@ -102,8 +110,10 @@ class StoreOps(QObject):
                 raise error
             elif failure is not None and alive:
                 failure(error)
-            else:
+            elif not self._closed:
                 self.op_did_fail.emit(plain_words(error))
+            else:
+                log.error("failed after the window closed", exc_info=error)
         finally:
             self._pending -= 1
             if self._pending == 0:

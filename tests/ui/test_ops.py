@@ -103,7 +103,20 @@ def test_shutdown_finishes_queued_edits_first(replica: Replica) -> None:
     ops.shutdown()
     assert len(list_buildings(replica)) == 5
     with pytest.raises(RuntimeError, match="shut down"):
-        ops.run(lambda r: None)
+        ops.run(lambda r: create_building(r, name="Too late"), writes=True)
+    assert ops.run(lambda r: list_buildings(r)).cancelled()
+    assert len(list_buildings(replica)) == 5
+
+
+def test_results_arriving_after_shutdown_start_no_new_work(qtbot: QtBot, replica: Replica) -> None:
+    ops = StoreOps(replica)
+    release = threading.Event()
+    called: list[object] = []
+    ops.run(lambda r: release.wait(5), success=called.append)
+    release.set()
+    ops.shutdown()  # the job has finished; its delivery is still queued
+    qtbot.wait(50)
+    assert called == []
 
 
 def test_a_slow_job_does_not_stall_the_ui_thread(qtbot: QtBot, state: AppState) -> None:
