@@ -4,11 +4,17 @@ these tests keep that table and the command modules in step."""
 from __future__ import annotations
 
 import importlib
+import inspect
+import json
+import os
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer
+from typer.core import TyperGroup
 
 import arxos_desktop.admin
 import arxos_desktop.cli
@@ -56,10 +62,43 @@ def test_every_command_of_a_picked_app_is_in_the_table() -> None:
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_each_table_entry_builds_the_command_it_names(name: str) -> None:
+def test_each_table_entry_builds_the_command_it_names_with_its_help_line(name: str) -> None:
     command = COMMANDS[name].build(name)
     assert command.name == name
-    assert (command.short_help or command.help or "").strip()
+    own = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
+    assert COMMANDS[name].help == own != ""
+
+
+def test_root_help_from_the_table_is_the_help_of_the_real_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arxos_desktop.cli.main import run
+
+    assert run(["--home", str(tmp_path), "--help"]) == 0
+    from_table = capsys.readouterr().out
+    monkeypatch.setattr(LazyGroup, "format_help", TyperGroup.format_help)
+    assert run(["--home", str(tmp_path), "--help"]) == 0
+    assert capsys.readouterr().out == from_table
+
+
+def test_root_help_imports_no_command_module(tmp_path: Path) -> None:
+    probe = (
+        "import json, sys\n"
+        "from arxos_desktop.cli.main import run\n"
+        "code = run(sys.argv[1:])\n"
+        "print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--home", str(tmp_path), "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    code, modules = json.loads(done.stderr.strip().splitlines()[-1])
+    assert code == 0
+    assert "outbox" in done.stdout
+    assert sorted({lazy.module for lazy in COMMANDS.values()} & set(modules)) == []
 
 
 def test_root_help_lists_the_table_in_order(

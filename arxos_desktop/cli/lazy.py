@@ -3,8 +3,9 @@
 This is click's lazy-group recipe on Typer's group class: ``list_commands`` names
 every command from a table, ``get_command`` imports the one asked for. So
 ``arx equipment show`` loads :mod:`arxos_desktop.cli.equipment` and nothing of
-the server administration, the sync client or the other groups; ``arx --help``
-still lists every command (it loads them all to read their help).
+the server administration, the sync client or the other groups. ``arx --help``
+lists every command with the help line the table gives it, importing none of
+them (``tests/test_cli_lazy.py`` keeps those lines equal to the commands' own).
 
 Each command is built exactly as ``Typer.add_typer`` / ``Typer.command`` would
 build it on the root app, so help, options and exit codes are the same as when
@@ -19,7 +20,7 @@ from importlib import import_module
 from typing import Any, ClassVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command
 
 
@@ -29,11 +30,14 @@ class Lazy:
 
     *pick* names one command of a Typer app whose commands are mounted one by one
     on the root (as ``arx init`` and ``arx demo`` are), rather than as a group.
+    *help* is the first paragraph of the command's help: the line the group's help
+    shows for it.
     """
 
     module: str
     attribute: str
     pick: str | None = None
+    help: str = ""
 
     def build(self, name: str) -> Any:
         """The click command for *name*, made as the root app would make it."""
@@ -90,6 +94,9 @@ class _LazyCommands(MutableMapping[str, Any]):
         """The commands built so far."""
         return list(self._built.values())
 
+    def is_built(self, name: str) -> bool:
+        return name in self._built
+
 
 class LazyGroup(TyperGroup):
     """A Typer group whose commands come from :attr:`table`, imported on first use.
@@ -106,6 +113,7 @@ class LazyGroup(TyperGroup):
         self._lazy = _LazyCommands(self.table, self._built)
         self.commands = self._lazy
         self._on_load: list[Callable[[Any], None]] = []
+        self._listing = False
 
     def on_load(self, callback: Callable[[Any], None]) -> None:
         """Call *callback* with each command: those already built now, the others when built."""
@@ -120,3 +128,17 @@ class LazyGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         """The table's order, without building anything."""
         return list(self.table)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command *cmd_name*; while the help is written, a stand-in with its help line."""
+        if self._listing and cmd_name in self.table and not self._lazy.is_built(cmd_name):
+            return TyperCommand(cmd_name, help=self.table[cmd_name].help)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The help, listing commands from the table (their modules stay unimported)."""
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False

@@ -41,26 +41,110 @@ _CLI = "arxos_desktop.cli"
 _REPLICA = f"{_CLI}.replica_commands"
 _EQUIPMENT = f"{_CLI}.equipment"
 
-#: Every command of `arx`, in the order of its help: name → where it lives.
+#: Every command of `arx`, in the order of its help: name → where it lives, and the first
+#: paragraph of its help, line breaks included (Rich keeps them);
+#: ``tests/test_cli_lazy.py`` checks each against the command's own help.
 COMMANDS: dict[str, Lazy] = {
-    "init": Lazy(_REPLICA, "replica_app", pick="init"),
-    "demo": Lazy(_REPLICA, "replica_app", pick="demo"),
-    "import": Lazy(_REPLICA, "replica_app", pick="import"),
-    "export": Lazy(_REPLICA, "replica_app", pick="export"),
-    "buildings": Lazy(_REPLICA, "replica_app", pick="buildings"),
-    "search": Lazy(_EQUIPMENT, "search"),
-    "apply": Lazy(f"{_CLI}.apply", "apply"),
-    "attach": Lazy(f"{_CLI}.attach", "attach"),
-    "serve": Lazy("arxos_desktop.admin.serve", "serve"),
-    "login": Lazy(f"{_CLI}.account_commands", "login"),
-    "logout": Lazy(f"{_CLI}.account_commands", "logout"),
-    "sync": Lazy(f"{_CLI}.sync_commands", "sync"),
-    "equipment": Lazy(_EQUIPMENT, "equipment_app"),
-    "workorder": Lazy(_EQUIPMENT, "workorder_app"),
-    "note": Lazy(_EQUIPMENT, "note_app"),
-    "server": Lazy("arxos_desktop.admin.commands", "server_app"),
-    "conflicts": Lazy(f"{_CLI}.conflicts", "conflicts_app"),
-    "outbox": Lazy(f"{_CLI}.outbox", "outbox_app"),
+    "init": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="init",
+        help="Create the local replica (or open it) and show where it lives.",
+    ),
+    "demo": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="demo",
+        help="Load the bundled demo building and show its summary.",
+    ),
+    "import": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="import",
+        help="Import a building repository (all or nothing); an existing copy is brought in line.",
+    ),
+    "export": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="export",
+        help="Write a building as a repository folder (diff-friendly files plus drawings).",
+    ),
+    "buildings": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="buildings",
+        help="List the buildings in the local replica with their counts.",
+    ),
+    "search": Lazy(
+        _EQUIPMENT,
+        "search",
+        help="Search equipment, rooms, work orders and notes; exact tags come first.",
+    ),
+    "apply": Lazy(
+        f"{_CLI}.apply",
+        "apply",
+        help="Apply many edits in one transaction: all of them, or none if any line is bad.",
+    ),
+    "attach": Lazy(
+        f"{_CLI}.attach",
+        "attach",
+        help=(
+            "Attach a photo or file to a piece of equipment (by tag) or any row (by id); it syncs."
+        ),
+    ),
+    "serve": Lazy(
+        "arxos_desktop.admin.serve",
+        "serve",
+        help="Run the cloud sync service until Ctrl+C (upgrading its database first).",
+    ),
+    "login": Lazy(
+        f"{_CLI}.account_commands",
+        "login",
+        help=(
+            "Sign this device in to a sync server (asks for what is not given; the password is\n"
+            "never shown)."
+        ),
+    ),
+    "logout": Lazy(
+        f"{_CLI}.account_commands",
+        "logout",
+        help="Sign this device out: the server forgets the sign-in, unsent changes stay here.",
+    ),
+    "sync": Lazy(
+        f"{_CLI}.sync_commands",
+        "sync",
+        help="Send local changes to the sync server and fetch everyone else's (needs arx login).",
+    ),
+    "equipment": Lazy(
+        _EQUIPMENT,
+        "equipment_app",
+        help="List, show, edit and delete equipment.",
+    ),
+    "workorder": Lazy(
+        _EQUIPMENT,
+        "workorder_app",
+        help="Create, list and update work orders.",
+    ),
+    "note": Lazy(
+        _EQUIPMENT,
+        "note_app",
+        help="Add notes to equipment, rooms and work orders.",
+    ),
+    "server": Lazy(
+        "arxos_desktop.admin.commands",
+        "server_app",
+        help="Administer the sync service's accounts: users, building grants, API keys.",
+    ),
+    "conflicts": Lazy(
+        f"{_CLI}.conflicts",
+        "conflicts_app",
+        help="Review values that lost a concurrent edit: list (default), restore, keep.",
+    ),
+    "outbox": Lazy(
+        f"{_CLI}.outbox",
+        "outbox_app",
+        help="Local changes waiting to sync: list (default), discard.",
+    ),
 }
 
 
