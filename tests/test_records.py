@@ -1,5 +1,6 @@
 """Reads without the schema: written-out columns and values match it, records match models,
-and the read commands of `arx` never import SQLAlchemy, SQLModel, numpy or sqlite-utils."""
+and the read commands of `arx` never import SQLAlchemy, SQLModel, numpy, sqlite-utils,
+pydantic (nor pydantic-settings, nor Typer's pydantic adapters) or the server administration."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,9 +107,27 @@ import json, sys
 from arxos_desktop.cli.main import run
 code = run(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"sqlalchemy", "sqlmodel", "numpy",
-    "sqlite_utils"} or m == "sync.schema")
-print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+    "sqlite_utils", "pydantic", "pydantic_core", "pydantic_settings"}
+    or m in {"sync.schema", "typer._adapters"} or m.startswith("arxos_desktop.admin"))
+cli = sorted(m for m in sys.modules if m.startswith("arxos_desktop.cli."))
+uuid6 = "uuid6" in sys.modules
+print(json.dumps({"code": code, "heavy": heavy, "cli": cli, "uuid6": uuid6}), file=sys.stderr)
 """
+
+
+def _probe(home: Path, command: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("ARXOS_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "--home", str(home), "--json", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.stderr.strip(), done.stdout[-2000:]
+    probe: dict[str, Any] = json.loads(done.stderr.strip().splitlines()[-1])
+    return probe
 
 
 @pytest.mark.parametrize(
@@ -125,14 +145,20 @@ def test_read_commands_do_not_import_the_schema_or_sqlite_utils(
     demo_home: Path, command: list[str]
 ) -> None:
     """A regression guard on the start-up of read commands that does not depend on speed."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("ARXOS_HOME", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, "--home", str(demo_home), "--json", *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    probe = json.loads(done.stderr.strip().splitlines()[-1])
-    assert probe == {"code": 0, "heavy": []}, done.stdout[-2000:]
+    probe = _probe(demo_home, command)
+    assert (probe["code"], probe["heavy"]) == (0, []), probe
+
+
+def test_equipment_show_imports_no_other_command_module(demo_home: Path) -> None:
+    """`arx` imports only the module of the command that runs (plus the shared helpers);
+    opening a replica that has its device id does not import uuid6 (it reads its package
+    metadata on import)."""
+    from arxos_desktop.cli.main import COMMANDS
+
+    probe = _probe(demo_home, ["equipment", "show", "AHU-1"])
+    assert probe["code"] == 0
+    others = {lazy.module for lazy in COMMANDS.values()} - {COMMANDS["equipment"].module}
+    assert others, "the table lists the other command modules"
+    assert sorted(others & set(probe["cli"])) == []
+    assert COMMANDS["equipment"].module in probe["cli"]
+    assert probe["uuid6"] is False

@@ -6,9 +6,11 @@ as Rich tables, or as exactly one JSON document with ``--json``. Errors raised o
 purpose become a plain sentence and the exit code their kind maps to
 (:mod:`arxos_desktop.cli.exit_codes`), never a traceback.
 
-Heavy modules (the store pulls in SQLModel, repositories pull in PyMuPDF, the
-server pulls in FastAPI) are imported inside the commands so ``arx --help`` and
-``arx --version`` answer at once. No Qt here.
+Each command group's module is imported only when one of its commands runs
+(:mod:`arxos_desktop.cli.lazy`), and heavy modules (the store pulls in SQLModel,
+repositories pull in PyMuPDF, the server pulls in FastAPI) are imported inside
+the commands, so ``arx --version`` and read commands such as ``arx equipment
+show`` start fast. No Qt here.
 """
 
 from __future__ import annotations
@@ -19,22 +21,13 @@ from typing import Annotated
 
 import typer
 
-from arxos_desktop.admin.commands import server_app
-from arxos_desktop.admin.serve import serve
 from arxos_desktop.cli import output as out
-from arxos_desktop.cli.account_commands import login, logout
-from arxos_desktop.cli.apply import apply
 from arxos_desktop.cli.args import state
-from arxos_desktop.cli.attach import attach
-from arxos_desktop.cli.conflicts import conflicts_app
-from arxos_desktop.cli.equipment import equipment_app, note_app, search, workorder_app
 from arxos_desktop.cli.exit_codes import ExitCode, exit_codes_text
-from arxos_desktop.cli.outbox import outbox_app
-from arxos_desktop.cli.replica_commands import replica_app
+from arxos_desktop.cli.lazy import Lazy, LazyGroup
 from arxos_desktop.cli.runner import argv_or, prepare, run_command, take_json_flag
-from arxos_desktop.cli.sync_commands import sync
 
-__all__ = ["ExitCode", "app", "main", "run"]
+__all__ = ["COMMANDS", "ExitCode", "app", "main", "run"]
 
 _EPILOG = (
     "--json can go anywhere on the line (before or after the command): every command then "
@@ -44,8 +37,126 @@ _EPILOG = (
 
 _SETTINGS = {"help_option_names": ["-h", "--help"]}
 
+_CLI = "arxos_desktop.cli"
+_REPLICA = f"{_CLI}.replica_commands"
+_EQUIPMENT = f"{_CLI}.equipment"
+
+#: Every command of `arx`, in the order of its help: name → where it lives, and the first
+#: paragraph of its help, line breaks included (Rich keeps them);
+#: ``tests/test_cli_lazy.py`` checks each against the command's own help.
+COMMANDS: dict[str, Lazy] = {
+    "init": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="init",
+        help="Create the local replica (or open it) and show where it lives.",
+    ),
+    "demo": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="demo",
+        help="Load the bundled demo building and show its summary.",
+    ),
+    "import": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="import",
+        help="Import a building repository (all or nothing); an existing copy is brought in line.",
+    ),
+    "export": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="export",
+        help="Write a building as a repository folder (diff-friendly files plus drawings).",
+    ),
+    "buildings": Lazy(
+        _REPLICA,
+        "replica_app",
+        pick="buildings",
+        help="List the buildings in the local replica with their counts.",
+    ),
+    "search": Lazy(
+        _EQUIPMENT,
+        "search",
+        help="Search equipment, rooms, work orders and notes; exact tags come first.",
+    ),
+    "apply": Lazy(
+        f"{_CLI}.apply",
+        "apply",
+        help="Apply many edits in one transaction: all of them, or none if any line is bad.",
+    ),
+    "attach": Lazy(
+        f"{_CLI}.attach",
+        "attach",
+        help=(
+            "Attach a photo or file to a piece of equipment (by tag) or any row (by id); it syncs."
+        ),
+    ),
+    "serve": Lazy(
+        "arxos_desktop.admin.serve",
+        "serve",
+        help="Run the cloud sync service until Ctrl+C (upgrading its database first).",
+    ),
+    "login": Lazy(
+        f"{_CLI}.account_commands",
+        "login",
+        help=(
+            "Sign this device in to a sync server (asks for what is not given; the password is\n"
+            "never shown)."
+        ),
+    ),
+    "logout": Lazy(
+        f"{_CLI}.account_commands",
+        "logout",
+        help="Sign this device out: the server forgets the sign-in, unsent changes stay here.",
+    ),
+    "sync": Lazy(
+        f"{_CLI}.sync_commands",
+        "sync",
+        help="Send local changes to the sync server and fetch everyone else's (needs arx login).",
+    ),
+    "equipment": Lazy(
+        _EQUIPMENT,
+        "equipment_app",
+        help="List, show, edit and delete equipment.",
+    ),
+    "workorder": Lazy(
+        _EQUIPMENT,
+        "workorder_app",
+        help="Create, list and update work orders.",
+    ),
+    "note": Lazy(
+        _EQUIPMENT,
+        "note_app",
+        help="Add notes to equipment, rooms and work orders.",
+    ),
+    "server": Lazy(
+        "arxos_desktop.admin.commands",
+        "server_app",
+        help="Administer the sync service's accounts: users, building grants, API keys.",
+    ),
+    "conflicts": Lazy(
+        f"{_CLI}.conflicts",
+        "conflicts_app",
+        help="Review values that lost a concurrent edit: list (default), restore, keep.",
+    ),
+    "outbox": Lazy(
+        f"{_CLI}.outbox",
+        "outbox_app",
+        help="Local changes waiting to sync: list (default), discard.",
+    ),
+}
+
+
+class ArxGroup(LazyGroup):
+    """`arx` itself: a command's module is imported only when that command runs."""
+
+    table = COMMANDS
+
+
 app = typer.Typer(
     name="arx",
+    cls=ArxGroup,
     help="ArxOS Field from the command line: buildings, equipment, work orders, sync.",
     epilog=_EPILOG,
     no_args_is_help=True,
@@ -53,13 +164,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.registered_commands += replica_app.registered_commands
-app.add_typer(equipment_app, name="equipment")
-app.add_typer(workorder_app, name="workorder")
-app.add_typer(note_app, name="note")
-app.add_typer(server_app, name="server")
-app.add_typer(conflicts_app, name="conflicts")
-app.add_typer(outbox_app, name="outbox")
 
 
 def _version(value: bool) -> None:
@@ -94,15 +198,6 @@ def _root(
     ] = False,
 ) -> None:
     state.home = home
-
-
-app.command()(search)
-app.command()(apply)
-app.command()(attach)
-app.command()(serve)
-app.command()(login)
-app.command()(logout)
-app.command()(sync)
 
 
 # -- entry point -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import typer
 from arxos_desktop.cli import output as out
 from arxos_desktop.cli.args import state
 from arxos_desktop.cli.exit_codes import ExitCode, exit_code_of
+from arxos_desktop.cli.lazy import LazyGroup
 from arxos_desktop.errors import ArxosError, ErrorKind
 from sync.errors import SyncError
 
@@ -85,17 +86,27 @@ def run_command(command: Any, args: list[str]) -> int:
 
 def prepare(root: Any) -> None:
     """List ``--json`` in every command's help (``run`` strips it before parsing); with
-    ``--json``, a missing command is a plain usage error, not help printed to stdout."""
+    ``--json``, a missing command is a plain usage error, not help printed to stdout.
+
+    The commands of a lazy group are prepared as they are built."""
     option = next(p for p in root.params if p.name == "json_flag")
-    stack = [root]
-    while stack:
-        command = stack.pop()
-        if hasattr(command, "commands") and not getattr(command, "invoke_without_command", False):
-            command.no_args_is_help = not state.json
-        for sub in getattr(command, "commands", {}).values():
-            if option not in sub.params:
-                sub.params.append(option)
-            stack.append(sub)
+
+    def adopt(top: Any) -> None:
+        stack = [top]
+        while stack:
+            command = stack.pop()
+            if command is not root and option not in command.params:
+                command.params.append(option)
+            if hasattr(command, "commands") and not getattr(
+                command, "invoke_without_command", False
+            ):
+                command.no_args_is_help = not state.json
+            if isinstance(command, LazyGroup):
+                command.on_load(adopt)
+            else:
+                stack.extend(getattr(command, "commands", {}).values())
+
+    adopt(root)
 
 
 def argv_or(argv: list[str] | None) -> list[str]:

@@ -27,7 +27,6 @@ from arxos_desktop.store.engine import connect, get_meta, open_database, set_met
 from arxos_desktop.store.errors import ReplicaOpenError
 from sync.clock import HybridClock, Stamp
 from sync.errors import ClockError
-from sync.ids import new_id
 
 if TYPE_CHECKING:
     from arxos_desktop.store.writer import ChangeWriter
@@ -143,6 +142,10 @@ class Replica:
     def _ensure_device_id(self) -> str:
         device = get_meta(self.conn, _DEVICE_KEY)
         if device is None:
+            # Only a new replica needs one: uuid6 reads its own package metadata on import,
+            # which every read command would otherwise pay for.
+            from sync.ids import new_id
+
             device = new_id().replace("-", "")[-16:]
             with self._lock:
                 self.conn.execute("BEGIN IMMEDIATE")
