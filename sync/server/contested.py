@@ -37,6 +37,15 @@ _VALUES = ROWS_TABLE.c["values"]
 BUILDING_ID = "building_id"
 #: Entities whose rows point at other rows (:func:`parents_of`).
 POINTING = frozenset(PARENT_FIELDS) | TARGETING
+#: Entity → the value fields :func:`parents_of` reads. An edit that sets none of them
+#: leaves a stored row pointing where it did (its building never changes).
+POINTER_FIELDS: dict[str, frozenset[str]] = {
+    entity: frozenset(
+        [name for name, _ in PARENT_FIELDS.get(entity, ()) if name != BUILDING_ID]
+        + (["target_kind", "target_id"] if entity in TARGETING else [])
+    )
+    for entity in ENTITIES
+}
 
 
 @dataclass(frozen=True)

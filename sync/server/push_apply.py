@@ -163,7 +163,7 @@ class PushContext:
         )
         values = merged.row.values
         validate_values(change, values)
-        check_references(change, row, values, self.lookup)
+        pointers = check_references(change, row, values, self.lookup)
         check_blobs(change, row, values, self.readable_blobs)
         self._check_organization_named(change, row, values)
         if claims:
@@ -174,7 +174,7 @@ class PushContext:
         if refusal:
             raise ChangeRejectedError(refusal)
         # Accepted: from here on nothing raises, so the writes are only queued.
-        self._queue(change, row, merged, seq)
+        self._queue(change, row, merged, seq, pointers)
         # A ChangeResult-shaped dict: the route encodes it straight to JSON.
         return {
             "change_id": change.change_id,
@@ -184,7 +184,14 @@ class PushContext:
             "seq": seq,
         }
 
-    def _queue(self, change: ChangeIn, row: RowView | None, merged: MergeResult, seq: int) -> None:
+    def _queue(
+        self,
+        change: ChangeIn,
+        row: RowView | None,
+        merged: MergeResult,
+        seq: int,
+        pointers: list[tuple[str, str]] | None,
+    ) -> None:
         self.next_seq += 1
         self.log_rows.append(
             {
@@ -207,7 +214,7 @@ class PushContext:
             self.scope_moves[change.building_id] = seq
         self._note_delete(change, row, merged.row, seq)
         if change.building_id in self.unseen_deletes and change.entity in POINTING:
-            self._note_pointers(change, row, merged.row, seq)
+            self._note_pointers(change, row, merged.row, seq, pointers)
         for conflict in merged.conflicts:
             self.conflict_rows.append(
                 {
@@ -237,18 +244,31 @@ class PushContext:
                 self.delete_marks[change.building_id] = seq
 
     def _note_pointers(
-        self, change: ChangeIn, row: RowView | None, state: RowState, seq: int
+        self,
+        change: ChangeIn,
+        row: RowView | None,
+        state: RowState,
+        seq: int,
+        after: list[tuple[str, str]] | None,
     ) -> None:
-        """Remember the rows a live row came to point at, for the write to check."""
+        """Remember the rows a live row came to point at, for the write to check.
+
+        *after* is what the row points at now, as ``check_references`` found it
+        (None when it did not look).
+        """
         if state.deleted:
             return
         was_live = row is not None and not row.deleted
+        if after is None:
+            if was_live:
+                return  # a live row that kept its pointers points at nothing new
+            after = parents_of(change.entity, state.values, change.building_id)
         before = (
             parents_of(change.entity, row.values, row.building_id)
             if row is not None and was_live
             else ()
         )
-        for parent in parents_of(change.entity, state.values, change.building_id):
+        for parent in after:
             if parent not in before:
                 self.pointers[parent] = (change.hlc, seq, change.building_id)
 

@@ -19,7 +19,7 @@ from sync.outbox import Op
 from sync.protocol import ChangeIn
 from sync.schema import BLOB_FIELDS, ENTITIES, VALUES, user_fields
 from sync.server.blob_access import blob_shas
-from sync.server.contested import parents_of
+from sync.server.contested import POINTER_FIELDS, parents_of
 from sync.server.scope import RowLookup, RowView
 
 
@@ -97,17 +97,20 @@ def referenced(changes: Iterable[ChangeIn]) -> list[tuple[str, str]]:
 
 def check_references(
     change: ChangeIn, row: RowView | None, values: dict[str, Any], lookup: RowLookup
-) -> None:
+) -> list[tuple[str, str]] | None:
     """Every row the change newly points at must be a row of the change's own building.
 
     It may be stored already or written earlier in this push (*lookup* holds both),
     and it may be deleted (that is a contested delete, not an error). A pointer the
-    row held before is left alone: it was checked when it was set.
+    row held before is left alone: it was checked when it was set. Returns what the
+    row points at after the change, or None for an edit of a stored row that set no
+    pointer field (it points where it did, so there is nothing to check).
     """
-    before = (
-        set(parents_of(change.entity, row.values, row.building_id)) if row is not None else set()
-    )
-    for parent, parent_id in parents_of(change.entity, values, change.building_id):
+    if row is not None and change.fields.keys().isdisjoint(POINTER_FIELDS[change.entity]):
+        return None
+    after = parents_of(change.entity, values, change.building_id)
+    before = parents_of(change.entity, row.values, row.building_id) if row is not None else ()
+    for parent, parent_id in after:
         if (parent, parent_id) in before:
             continue
         target = lookup.get(parent, parent_id)
@@ -115,6 +118,7 @@ def check_references(
             raise ChangeRejectedError(
                 f"This {change.entity} points at a {parent} that is not in its building"
             )
+    return after
 
 
 def cited_blobs(changes: Iterable[ChangeIn]) -> set[str]:

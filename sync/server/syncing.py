@@ -23,6 +23,7 @@ from sync import jsonfast
 from sync.errors import ClockError
 from sync.protocol import PushRequest, PushResponse
 from sync.server.blob_access import readable_among
+from sync.server.collector import collector_paused
 from sync.server.pull import PullPage, pull_page
 from sync.server.push_apply import ClaimBuilding, PushContext
 from sync.server.push_checks import ChangeRejectedError, cited_blobs, referenced
@@ -102,6 +103,20 @@ def apply_push(
     claim_building: ClaimBuilding,
 ) -> PushOutcome:
     """:func:`push`, answering with plain dicts (what the route sends as they are)."""
+    with collector_paused():
+        return _apply(
+            session, request, user_id=user_id, accesses=accesses, claim_building=claim_building
+        )
+
+
+def _apply(
+    session: Session,
+    request: PushRequest,
+    *,
+    user_id: str,
+    accesses: dict[str, Access],
+    claim_building: ClaimBuilding,
+) -> PushOutcome:
     lock_for_push(session)
     context = PushContext(
         session,

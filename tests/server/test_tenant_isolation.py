@@ -378,6 +378,31 @@ def test_references_to_rows_earlier_in_the_same_push_are_accepted(
     )  # fmt: skip
 
 
+def test_an_edit_cannot_repoint_a_stored_row_at_another_buildings_row(
+    client: TestClient, world: World
+) -> None:
+    """Stored rows whose edits set no pointer skip the check, so an edit that does must not."""
+    unit, memo = new_id(), new_id()
+    accept(
+        client,
+        world.rex,
+        change(world.rival, "equipment", unit, "insert",
+               {"tag": "AHU-1", "system": "hvac", "floor_id": world.rival_floor}),
+        change(world.rival, "note", memo, "insert",
+               {"target_kind": "equipment", "target_id": unit, "text": "Belt worn"}),
+    )  # fmt: skip
+    accept(client, world.rex, change(world.rival, "equipment", unit, "update", {"name": "Roof"}))
+    moved = refused(client, world.rex, change(world.rival, "equipment", unit, "update",
+                                              {"floor_id": world.depot.floors[1]}))  # fmt: skip
+    retargeted = refused(client, world.rex, change(world.rival, "note", memo, "update",
+                                                   {"target_id": world.depot.ahu}))  # fmt: skip
+    rekinded = refused(client, world.rex, change(world.rival, "note", memo, "update",
+                                                 {"target_kind": "building"}))  # fmt: skip
+    assert moved == "This equipment points at a floor that is not in its building"
+    assert retargeted == "This note points at a equipment that is not in its building"
+    assert rekinded == "This note points at a building that is not in its building"
+
+
 def test_no_conflict_record_is_planted_in_another_tenants_building(
     client: TestClient, world: World
 ) -> None:
