@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -60,10 +60,39 @@ def words(value: str) -> str:
     return _ACRONYMS.get(value) or value.replace("_", " ").capitalize()
 
 
-def _cell(row: EquipmentRow, key: str) -> str:
-    if key in ("system", "status"):
-        return words(getattr(row, key))
-    return str(getattr(row, key))
+#: A loaded row as a plain tuple: (rowid, id, tag, name, system, type, status, floor,
+#: room), system and status already in words. The garbage collector stops watching a
+#: plain tuple of strings, so 100,000 of them add nothing to its full collections,
+#: which pause every thread (100,000 objects made each pause last twice as long).
+Line = tuple[Any, ...]
+_ID = 1
+_FIRST_CELL = 2
+
+
+def _line(row: EquipmentRow) -> Line:
+    return (
+        row.rowid,
+        row.id,
+        row.tag,
+        row.name,
+        words(row.system),
+        row.type,
+        words(row.status),
+        row.floor,
+        row.room,
+    )
+
+
+class _Loaded(NamedTuple):
+    """A reload's result with its rows as :data:`Line` tuples (made on the worker thread)."""
+
+    order: array[int]
+    rows: list[Line]
+    kept: int | None
+
+    @classmethod
+    def of(cls, view: EquipmentView) -> _Loaded:
+        return cls(view.order, [_line(row) for row in view.rows], view.kept)
 
 
 class EquipmentTableModel(QAbstractTableModel):
@@ -83,7 +112,7 @@ class EquipmentTableModel(QAbstractTableModel):
         self._ops = ops
         self._query: EquipmentQuery | None = None
         self._order: array[int] = array("q")
-        self._rows: list[EquipmentRow] = []
+        self._rows: list[Line] = []
         self._generation = 0
         self._reloading = False
         self._again: int | None = None
@@ -106,13 +135,13 @@ class EquipmentTableModel(QAbstractTableModel):
     def loading(self) -> bool:
         return self._reloading or self._fetching
 
-    def row_at(self, row: int) -> EquipmentRow:
-        return self._rows[row]
+    def id_at(self, row: int) -> str:
+        return str(self._rows[row][_ID])
 
     def row_of(self, equipment_id: str) -> int:
         """The loaded row showing *equipment_id*, or -1."""
         for number, row in enumerate(self._rows):
-            if row.id == equipment_id:
+            if row[_ID] == equipment_id:
                 return number
         return -1
 
@@ -131,9 +160,9 @@ class EquipmentTableModel(QAbstractTableModel):
             Qt.ItemDataRole.AccessibleTextRole,
             Qt.ItemDataRole.ToolTipRole,
         ):
-            return _cell(row, COLUMNS[index.column()][0])
+            return row[_FIRST_CELL + index.column()]
         if role == ID_ROLE:
-            return row.id
+            return row[_ID]
         return None
 
     def headerData(  # noqa: N802 (Qt API)
@@ -172,13 +201,13 @@ class EquipmentTableModel(QAbstractTableModel):
             return
         query = self._query
         if query is None:
-            self._apply(EquipmentView(array("q"), [], None))
+            self._apply(_Loaded(array("q"), [], None))
             return
         keep = self.current_id
         self._set_loading(reloading=True)
 
-        def job(replica: Replica) -> EquipmentView:
-            return load_view(replica, query, keep_id=keep, at_least=at_least)
+        def job(replica: Replica) -> _Loaded:
+            return _Loaded.of(load_view(replica, query, keep_id=keep, at_least=at_least))
 
         self._ops.run(
             job,
@@ -187,13 +216,13 @@ class EquipmentTableModel(QAbstractTableModel):
             owner=self,
         )
 
-    def _reloaded(self, view: EquipmentView) -> None:
+    def _reloaded(self, view: _Loaded) -> None:
         self._set_loading(reloading=False, fetching=False)
         if self._restart_if_asked():
             return
         self._apply(view)
 
-    def _apply(self, view: EquipmentView) -> None:
+    def _apply(self, view: _Loaded) -> None:
         self.beginResetModel()
         self._order, self._rows = view.order, view.rows
         self.endResetModel()
@@ -201,7 +230,7 @@ class EquipmentTableModel(QAbstractTableModel):
         if self.current_id is not None:
             hint = view.kept
             if hint is not None and hint < len(self._rows):
-                kept = hint if self._rows[hint].id == self.current_id else -1
+                kept = hint if self._rows[hint][_ID] == self.current_id else -1
             if kept < 0:
                 kept = self.row_of(self.current_id)
         self.rows_did_reload.emit(kept)
@@ -237,10 +266,10 @@ class EquipmentTableModel(QAbstractTableModel):
         generation = self._generation
         self._set_loading(fetching=True)
 
-        def job(replica: Replica) -> list[EquipmentRow]:
-            return equipment_rows(replica, wanted)
+        def job(replica: Replica) -> list[Line]:
+            return [_line(row) for row in equipment_rows(replica, wanted)]
 
-        def fetched(rows: list[EquipmentRow]) -> None:
+        def fetched(rows: list[Line]) -> None:
             if generation != self._generation:
                 return  # a reload replaced the rows these would follow
             self._set_loading(fetching=False)
@@ -253,10 +282,10 @@ class EquipmentTableModel(QAbstractTableModel):
 
         self._ops.run(job, success=fetched, failure=failed, owner=self)
 
-    def _append(self, start: int, rows: list[EquipmentRow]) -> None:
+    def _append(self, start: int, rows: list[Line]) -> None:
         page = self._order[start : start + PAGE_ROWS]
         if len(rows) < len(page):  # rows deleted since the snapshot: drop them from it
-            shown = {row.rowid for row in rows}
+            shown = {row[0] for row in rows}
             self._order[start : start + PAGE_ROWS] = array("q", (r for r in page if r in shown))
         if rows:
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
