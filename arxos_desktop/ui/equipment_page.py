@@ -270,9 +270,8 @@ class EquipmentPage(QWidget):
             self._show_location(entity, record_id)
 
     def _show_equipment(self, equipment_id: str) -> None:
-        current = self._query()
-        if current is None:
-            return
+        # With no building open yet, any query will do: the equipment's own building opens.
+        current = self._query() or EquipmentQuery("")
 
         def revealed(query: EquipmentQuery) -> None:
             if query.building_id != self._state.building_id:
