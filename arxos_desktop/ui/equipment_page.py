@@ -50,6 +50,7 @@ class EquipmentPage(QWidget):
         self, state: AppState, detail: QWidget | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("equipmentPage")
         self._state = state
         self._room_id: str | None = None
         self._scroll_to_kept = False
@@ -98,6 +99,7 @@ class EquipmentPage(QWidget):
 
     def _make_table(self) -> QTableView:
         table = QTableView()
+        table.setObjectName("equipmentTable")  # bench/startup_bench.py waits for its rows
         table.setAccessibleName("Equipment")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

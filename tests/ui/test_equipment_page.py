@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.demo.loading import load_demo_building
@@ -276,6 +276,8 @@ def test_the_page_is_the_first_tab_and_receives_go_to_requests(
     assert isinstance(page, EquipmentPage) and window.pages.tabText(0) == "Equipment"
     state.set_building(demo_id)
     qtbot.waitUntil(lambda: _settled(page) and page.model.rowCount() == 154)
+    table = window.findChild(QAbstractItemView, "equipmentTable")  # what the start-up bench finds
+    assert table is page.table
     ahu3 = find_by_tag(replica, demo_id, "AHU-3")
     state.show_record("equipment", ahu3.id)
     qtbot.waitUntil(lambda: _selected_tag(page) == "AHU-3")
