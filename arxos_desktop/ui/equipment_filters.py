@@ -36,7 +36,7 @@ class EquipmentFilters(QWidget):
         super().__init__(parent)
         self.text = QLineEdit()
         self.text.setAccessibleName("Quick filter")
-        self.text.setPlaceholderText("Filter by tag or name")
+        self.text.setPlaceholderText("Filter by tag or name (Ctrl+F)")
         self.text.setClearButtonEnabled(True)
         self.system = _combo("System filter", "All systems")
         self.status = _combo("Status filter", "All statuses")

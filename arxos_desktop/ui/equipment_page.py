@@ -166,8 +166,9 @@ class EquipmentPage(QWidget):
             descending=bool(same and current and current.descending),
         )
 
-    def _apply(self, *, scroll_to_kept: bool = True) -> None:
-        self._scroll_to_kept = scroll_to_kept
+    def _apply(self) -> None:
+        """Show the query the controls now say; the selected row is kept and scrolled to."""
+        self._scroll_to_kept = True
         self.model.set_query(self._query())
 
     def _filters_changed(self) -> None:
