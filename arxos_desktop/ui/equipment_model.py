@@ -14,7 +14,6 @@ the snapshot takes 0.1-0.5 s, a count 25-65 ms, a page of 500 rows 8-15 ms.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Final, NamedTuple
 
@@ -304,17 +303,3 @@ class EquipmentTableModel(QAbstractTableModel):
             self._fetching = fetching
         if self.loading != was:
             self.loading_did_change.emit(self.loading)
-
-
-def when_loaded(model: EquipmentTableModel, then: Callable[[], None]) -> None:
-    """Run *then* now if nothing is loading, else once loading stops (once)."""
-    if not model.loading:
-        then()
-        return
-
-    def done(loading: bool) -> None:
-        if not loading:
-            model.loading_did_change.disconnect(done)
-            then()
-
-    model.loading_did_change.connect(done)
