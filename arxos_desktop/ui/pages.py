@@ -13,3 +13,8 @@ from arxos_desktop.ui.state import AppState
 
 def build_pages(window: MainWindow, state: AppState) -> None:
     """Add every page of the app to *window* (called once the replica is open)."""
+    from arxos_desktop.ui.equipment_page import EquipmentPage
+
+    equipment = EquipmentPage(state)
+    window.add_page(equipment, "Equipment", entities=("equipment", "room", "floor"))
+    equipment.add_actions(window)
