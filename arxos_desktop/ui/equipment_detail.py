@@ -15,8 +15,9 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -39,6 +40,8 @@ from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from sync.clock import Stamp
 from sync.errors import ClockError
 
+#: From this width on, the connections sit beside the fields instead of below them.
+_SIDE_BY_SIDE_PX = 1000
 _PICK = "Pick a piece of equipment to see and edit everything about it."
 
 
@@ -82,12 +85,16 @@ class EquipmentDetail(QWidget):
         self.form = EquipmentForm()
         self.fed_by = ConnectionList("Fed by", "Nothing feeds it.")
         self.feeds = ConnectionList("Feeds", "It feeds nothing.")
+        links = QWidget()
+        links_column = QVBoxLayout(links)
+        links_column.setContentsMargins(0, 0, 0, 0)
+        links_column.addWidget(self.fed_by)
+        links_column.addWidget(self.feeds)
+        links_column.addStretch(1)
         body = QWidget()
-        column = QVBoxLayout(body)
-        column.addWidget(self.form)
-        column.addWidget(self.fed_by)
-        column.addWidget(self.feeds)
-        column.addStretch(1)
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, body)
+        self._body.addWidget(self.form, 3)
+        self._body.addWidget(links, 2)
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(body)
@@ -111,6 +118,14 @@ class EquipmentDetail(QWidget):
         state.record_was_requested.connect(self._record_was_requested)
         state.data_did_change.connect(self._reread)
         self._set_editable(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Connections beside the fields when the panel is wide (a page), below when narrow."""
+        wide = event.size().width() >= _SIDE_BY_SIDE_PX
+        self._body.setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        )
+        super().resizeEvent(event)
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from arxos_desktop.store.equipment_view import Place
@@ -21,6 +22,7 @@ from arxos_desktop.ui.field_editors import (
     set_choices,
     text_field,
 )
+from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from sync.schema import EquipmentStatus, System
 
 _NO_FLOOR = "No floor"
@@ -85,6 +87,8 @@ class EquipmentForm(QWidget):
             for field in editors:
                 label = QLabel(f"{field.label}:")
                 label.setBuddy(field.editor)
+                label.setFixedHeight(TOUCH_TARGET_PX)  # level with the first line of its editor
+                label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
                 form.addRow(label, field.cell)
                 self.fields[field.name] = field
         self.fields["floor_id"].edit_did_finish.connect(lambda _name: self._floor_was_picked())

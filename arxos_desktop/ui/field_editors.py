@@ -94,7 +94,7 @@ class FieldEditor(QObject):
         self._write = write
         self.error = ErrorLine(label)
         editor.setAccessibleName(label)
-        editor.setMinimumHeight(TOUCH_TARGET_PX)
+        editor.setMinimumHeight(max(editor.minimumHeight(), TOUCH_TARGET_PX))
         self.cell = QWidget()
         column = QVBoxLayout(self.cell)
         column.setContentsMargins(0, 0, 0, 0)
@@ -260,7 +260,7 @@ def json_field(name: str, label: str, *, example: str) -> FieldEditor:
     text = QPlainTextEdit()
     text.setTabChangesFocus(True)
     text.setPlaceholderText(example)
-    text.setFixedHeight(TOUCH_TARGET_PX * 3)
+    text.setMinimumHeight(TOUCH_TARGET_PX * 3)
 
     def read() -> dict[str, Any]:
         raw = text.toPlainText().strip()

@@ -6,8 +6,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QListWidget, QPlainTextEdit
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.store import Replica
@@ -15,6 +22,7 @@ from arxos_desktop.store.equipment import find_by_tag, update_equipment
 from arxos_desktop.store.queries import get_row
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.state import AppState
+from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from sync.outbox import Op, count_changes, read_changes
 from tests.conftest import SampleBuilding, build_sample
 
@@ -292,3 +300,70 @@ def test_a_reread_updates_fields_but_not_the_one_being_typed(
     assert line(panel, "serial").text() == "Z-9"
     assert name.text() == "Half typed"
     assert panel.title.text() == "AHU-1 — From the office"
+
+
+def test_dates_and_json_save_as_the_store_expects(
+    qtbot: QtBot, panel: EquipmentDetail, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    show(qtbot, panel, sample.ahu_id)
+    date = panel.fields["install_date"]
+    clear = date.cell.findChild(QToolButton)
+    assert clear is not None and clear.accessibleName() == "Clear installed on"
+    with qtbot.waitSignal(panel.edit_did_save, timeout=5000):
+        qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert stored(replica, sample.ahu_id, "install_date") is None
+    assert read_changes(replica.conn)[-1].fields == {"install_date": None}
+    editor = date.editor
+    assert isinstance(editor, QDateEdit) and editor.text() == "No date"
+    settle(qtbot, state)
+    editor.setFocus()
+    editor.setDate(QDate(2019, 3, 7))
+    with qtbot.waitSignal(panel.edit_did_save, timeout=5000):
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert str(stored(replica, sample.ahu_id, "install_date")) == "2019-03-07"
+
+    properties = panel.fields["properties"].editor
+    assert isinstance(properties, QPlainTextEdit)
+    properties.setFocus()
+    properties.selectAll()
+    qtbot.keyClicks(properties, '{"cfm": 9000, "belt": "B-48"}')
+    with qtbot.waitSignal(panel.edit_did_save, timeout=5000):
+        line(panel, "serial").setFocus()  # leaving the box saves it
+    assert stored(replica, sample.ahu_id, "properties") == {"cfm": 9000, "belt": "B-48"}
+
+
+def test_save_button_saves_every_unsaved_field_as_one_edit(
+    qtbot: QtBot,
+    panel: EquipmentDetail,
+    state: AppState,
+    replica: Replica,
+    sample: SampleBuilding,
+    posted: list[str],
+) -> None:
+    show(qtbot, panel, sample.ahu_id)
+    for name, text in (("manufacturer", "Carrier"), ("model", "39M")):
+        editor = line(panel, name)  # typed into without focus moving (focus-out would save)
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+    before = count_changes(replica.conn)
+    with qtbot.waitSignal(panel.edit_did_save, timeout=5000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert count_changes(replica.conn) == before + 1
+    assert read_changes(replica.conn)[-1].fields == {"manufacturer": "Carrier", "model": "39M"}
+    assert len(state.undo_history) == 1
+    assert posted[-1] == "Saved the manufacturer and model of AHU-1."
+    settle(qtbot, state)
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert posted[-1].startswith("Nothing to save")
+
+
+def test_every_control_has_a_name_and_a_finger_sized_target(
+    qtbot: QtBot, panel: EquipmentDetail, sample: SampleBuilding
+) -> None:
+    show(qtbot, panel, sample.ahu_id)
+    controls = [f.editor for f in panel.fields.values()]
+    controls += [panel.save_button, panel.revert_button, panel.fed_by.list, panel.feeds.list]
+    controls.append(panel.fields["install_date"].cell.findChild(QToolButton))
+    for control in controls:
+        assert control.accessibleName(), control
+        assert control.height() >= TOUCH_TARGET_PX, control.accessibleName()
