@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
+from shiboken6 import Shiboken
 
 from arxos_desktop.store.replica import Replica
 from arxos_desktop.store.undo import Edit, UndoRefusedError, save_edit, undo_edit
@@ -38,10 +39,17 @@ def queue_edit(
         return save_edit(replica, entity, entity_id, changes, label=label)
 
     def saved(edit: Edit | None) -> None:
-        state.undo_history.record(edit)
-        success(edit)
+        state.undo_history.record(edit)  # even if the panel that asked has closed since
+        if owner is None or Shiboken.isValid(owner):
+            success(edit)
 
-    state.ops.run(job, success=saved, failure=failure, writes=True, owner=owner)
+    def refused(error: Exception) -> None:
+        if owner is None or Shiboken.isValid(owner):
+            failure(error)
+        else:
+            state.post(plain_words(error))
+
+    state.ops.run(job, success=saved, failure=refused, writes=True)
 
 
 def undo_last_edit(state: AppState) -> None:

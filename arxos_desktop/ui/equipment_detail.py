@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from arxos_desktop.store.equipment_view import EquipmentView, equipment_view
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError
@@ -144,9 +145,23 @@ class EquipmentDetail(QWidget):
     def fields(self) -> dict[str, FieldEditor]:
         return self.form.fields
 
-    def add_actions(self, window: MainWindow) -> None:
-        """Edit ▸ Save equipment (Ctrl+S), so the shortcut shows in the menu."""
+    def attach_to(self, window: MainWindow) -> None:
+        """Edit ▸ Save equipment (Ctrl+S) in the menu, and a last save when the window closes.
+
+        The closing save is queued before the window stops the replica worker, which
+        finishes queued work, so typing that was never confirmed is still kept.
+        """
         window.add_action(window.edit_menu, "&Save equipment", "Ctrl+S", self.save)
+        window.on_close(self._save_before_close)
+
+    def _save_before_close(self) -> None:
+        if not Shiboken.isValid(self):
+            return
+        if self._id is not None:
+            self._save_unsaved(None)
+        # The worker stops next: the last save's change must not start a re-read.
+        self.state.data_did_change.disconnect(self._reread)
+        self.state.record_was_requested.disconnect(self._record_was_requested)
 
     # -- which equipment is shown ---------------------------------------------------------
 

@@ -367,3 +367,16 @@ def test_every_control_has_a_name_and_a_finger_sized_target(
     for control in controls:
         assert control.accessibleName(), control
         assert control.height() >= TOUCH_TARGET_PX, control.accessibleName()
+
+
+def test_an_edit_saved_after_its_panel_closed_can_still_be_undone(
+    qtbot: QtBot, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    closing = EquipmentDetail(state)
+    with qtbot.waitSignal(closing.view_did_load, timeout=5000):
+        closing.show_equipment(sample.ahu_id)
+    retype(qtbot, line(closing, "serial"), "SN-1")  # queued...
+    closing.deleteLater()  # ...and the panel goes before the answer comes back
+    qtbot.waitUntil(lambda: not state.ops.busy, timeout=5000)
+    assert stored(replica, sample.ahu_id, "serial") == "SN-1"
+    assert len(state.undo_history) == 1

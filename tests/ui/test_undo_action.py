@@ -31,7 +31,7 @@ def window(
     panel = EquipmentDetail(state)
     main.add_page(panel, "Equipment", entities=("equipment",))
     install_undo(main, state)
-    panel.add_actions(main)
+    panel.attach_to(main)
     main.show()
     qtbot.waitExposed(main)
     main.activateWindow()
@@ -121,3 +121,19 @@ def test_undo_does_not_overwrite_a_newer_value(
     assert _name(replica, sample.ahu_id) == "Newer"
     assert count_changes(replica.conn) == before
     assert len(state.undo_history) == 0
+
+
+def test_typing_left_unconfirmed_is_saved_when_the_window_closes(
+    qtbot: QtBot,
+    window: tuple[MainWindow, EquipmentDetail, SampleBuilding],
+    state: AppState,
+    replica: Replica,
+) -> None:
+    main, panel, sample = window
+    editor = panel.fields["serial"].editor
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "SN-778")  # no Enter, focus never left
+    main.close()
+    assert str(get_row(replica, "equipment", sample.ahu_id).serial) == "SN-778"  # type: ignore[attr-defined]
+    assert read_changes(replica.conn)[-1].fields == {"serial": "SN-778"}
