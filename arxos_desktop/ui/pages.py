@@ -7,6 +7,7 @@ between records, conflicts) land on the right tab.
 
 from __future__ import annotations
 
+from arxos_desktop.ui.edits import install_undo
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.state import AppState
 
@@ -18,3 +19,4 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     equipment = EquipmentPage(state)
     window.add_page(equipment, "Equipment", entities=("equipment", "room", "floor"))
     equipment.add_actions(window)
+    install_undo(window, state)

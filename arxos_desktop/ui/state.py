@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from arxos_desktop.store import Replica
+from arxos_desktop.store.undo import UndoHistory
 from arxos_desktop.ui.ops import StoreOps
 
 
@@ -33,6 +34,8 @@ class AppState(QObject):
         self.ops = ops
         self.home = home
         self.building_id: str | None = None
+        #: Edits saved this session, newest last: what Edit ▸ Undo walks back.
+        self.undo_history = UndoHistory()
         ops.replica_did_change.connect(self.data_did_change)
 
     @property
