@@ -39,6 +39,10 @@ ENTITY_WORDS = {
 }
 
 
+#: The narrowest a kept or lost value may be squeezed to before it wraps.
+_SIDE_MIN_PX = 280
+
+
 def entity_words(entity: str) -> str:
     return ENTITY_WORDS.get(entity, entity)
 
@@ -109,6 +113,8 @@ class ConflictRow(QFrame):
         self.field_label = QLabel(f"Field: <b>{item.field}</b>", self)
         self.kept_label = _wrapping(f"Kept: {shown_value(item.kept_value)} ({kept_who})", self)
         self.lost_label = _wrapping(f"Lost: {shown_value(item.lost_value)} ({lost_who})", self)
+        for side in (self.kept_label, self.lost_label):
+            side.setMinimumWidth(_SIDE_MIN_PX)  # wrapped labels otherwise shrink to a word
         when = item.when.astimezone().strftime("%Y-%m-%d %H:%M")
         self.when_label = QLabel(when, self)
         self.when_label.setForegroundRole(self.palette().ColorRole.PlaceholderText)
