@@ -8,6 +8,7 @@ re-reads itself whenever the replica changes (a local decision, or a pull).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -176,7 +177,7 @@ class ConflictsPage(QWidget):
     def _tell_failure(self, error: Exception) -> None:
         self._tell(plain_words(error))
 
-    def _failed(self, row: ConflictRow | RejectedRow) -> Any:
+    def _failed(self, row: ConflictRow | RejectedRow) -> Callable[[Exception], None]:
         def failure(error: Exception) -> None:
             row.set_busy(False)
             self._tell_failure(error)
