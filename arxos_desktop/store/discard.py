@@ -209,3 +209,15 @@ def _files_of(changes: Iterable[Change]) -> set[str]:
             if isinstance(sha, str) and sha:
                 shas.add(sha)
     return shas
+
+
+def changes_to_discard(replica: Replica, ref: str) -> list[Change]:
+    """What :func:`discard_change` would drop for *ref*, oldest first, changing nothing.
+
+    Asked before a person confirms a discard, so they see every change of theirs
+    that goes with it (a note on a row the server never had) before it is gone.
+    """
+    conn = replica.conn
+    outbox = read_changes(conn, state=None)
+    chosen = _find(outbox, ref.strip())
+    return sorted(_with_dependents(conn, outbox, [chosen]).values(), key=lambda c: c.seq)

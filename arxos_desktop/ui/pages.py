@@ -20,3 +20,13 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     window.add_page(equipment, "Equipment", entities=("equipment", "room", "floor"))
     equipment.add_actions(window)
     install_undo(window, state)
+    from arxos_desktop.ui.conflicts_page import ConflictsPage, page_title
+    from arxos_desktop.ui.search_palette import SearchPalette
+
+    conflicts = ConflictsPage(state)
+    window.add_page(conflicts, page_title(0))
+    conflicts.count_did_change.connect(
+        lambda n: window.pages.setTabText(window.pages.indexOf(conflicts), page_title(n))
+    )
+    palette = SearchPalette(state, window)
+    window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
