@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,12 +89,18 @@ def test_a_photo_added_from_a_file_gets_a_thumbnail_and_its_row_and_change(
 def test_tiles_show_their_names_first_and_a_damaged_photo_gets_a_file_icon(
     panel: AttachmentsPanel, sample: SampleBuilding, qtbot: QtBot
 ) -> None:
-    with qtbot.waitSignal(panel.attachments_did_load, timeout=5000):
-        panel.show_target("equipment", sample.ahu_id)
-        # Before the read and any thumbnail, the grid holds nothing it would have to replace.
-        assert tiles(panel) == {}
-    assert tiles(panel) == {"nameplate.png": False}  # its name, before its thumbnail
-    qtbot.waitSignal(panel.thumbnail_did_arrive, timeout=5000).wait()
+    release = threading.Event()
+    make = panel.previews.cache.thumbnail
+
+    def slow_thumbnail(sha256: str, mime_type: str, size: int) -> Path:
+        release.wait(10)
+        return make(sha256, mime_type, size)
+
+    panel.previews.cache.thumbnail = slow_thumbnail  # type: ignore[method-assign]
+    show(qtbot, panel, "equipment", sample.ahu_id)
+    assert tiles(panel) == {"nameplate.png": False}  # its name, while its thumbnail is made
+    with qtbot.waitSignal(panel.thumbnail_did_arrive, timeout=5000):
+        release.set()
     assert tiles(panel) == {"nameplate.png": True}
     assert "damaged" in panel.model.item(0).toolTip()
 

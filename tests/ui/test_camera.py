@@ -8,13 +8,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.store import Replica
 from arxos_desktop.store.attachments import attachments_for
 from arxos_desktop.ui.attachments import AttachmentsPanel
 from arxos_desktop.ui.attachments.camera import CameraDialog
+from arxos_desktop.ui.attachments.panel import ID_ROLE
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from sync.outbox import read_changes
@@ -58,9 +59,13 @@ def test_a_photo_through_the_camera_path_is_stored_and_gets_a_thumbnail(
     with qtbot.waitSignal(panel.attachment_was_added, timeout=5000) as added:
         qtbot.keyClick(dialog, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("1 photo saved"), timeout=5000)
-    with qtbot.waitSignal(panel.thumbnail_did_arrive, timeout=5000) as thumb:
-        dialog.accept()
-    assert thumb.args == [added.args[0]]
+    dialog.accept()
+    qtbot.waitUntil(
+        lambda: panel.model.rowCount() == 1 and not panel.model.item(0).icon().isNull(),
+        timeout=5000,
+    )
+    assert panel.model.item(0).data(ID_ROLE) == added.args[0]
+    assert panel.model.item(0).icon().availableSizes() == [QSize(160, 120)]  # the photo's
     (photo,) = attachments_for(replica, sample.vav_id)
     assert photo.id == added.args[0] and photo.mime_type == "image/jpeg"
     assert photo.file_name.startswith("photo-") and photo.file_name.endswith(".jpg")
@@ -68,7 +73,6 @@ def test_a_photo_through_the_camera_path_is_stored_and_gets_a_thumbnail(
     assert np.asarray(stored).shape == (240, 320, 3)  # full frame, not the preview
     assert any(c.entity_id == photo.id for c in read_changes(replica.conn))
     assert panel.model.item(0).text() == photo.file_name
-    assert not panel.model.item(0).icon().isNull()
 
 
 def test_enter_and_the_shutter_button_each_take_one_photo(

@@ -125,6 +125,7 @@ class AttachmentsPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.grid, 1)
+        layout.addStretch(0)  # takes the room while the grid is hidden (nothing to show)
         self._set_enabled(False)
         state.data_did_change.connect(self.reload)
 
@@ -177,6 +178,7 @@ class AttachmentsPanel(QWidget):
             else:
                 item.setIcon(self._file_icon())
             self.model.appendRow(item)
+        self.grid.setVisible(bool(rows))
         self.status.setVisible(not rows or self._adding > 0)
         if not rows and not self._adding:
             self.status.setText("No photos or files yet. Add a file, or take a photo.")

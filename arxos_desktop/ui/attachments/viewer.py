@@ -146,7 +146,7 @@ class ViewerDialog(QDialog):
 
     def _on_failed(self, key: str, message: str) -> None:
         if key == self._key:
-            self.status.setText(message)
+            self.status.setText(f"{self._title}: {message}")
 
     def _set_zoom_enabled(self, enabled: bool) -> None:
         for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
