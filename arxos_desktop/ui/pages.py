@@ -7,9 +7,11 @@ between records, conflicts) land on the right tab.
 
 from __future__ import annotations
 
+from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.state import AppState
 
 
 def build_pages(window: MainWindow, state: AppState) -> None:
     """Add every page of the app to *window* (called once the replica is open)."""
+    add_attachment_actions(window)  # photos: shortcuts reach the panel on screen

@@ -84,6 +84,7 @@ class AttachmentsPanel(QWidget):
         self._generation = 0
         self._adding = 0
         self._icons: dict[str, QIcon] = {}
+        self._shown: list[tuple[str, str, str, str]] | None = None
         self.previews = PreviewWorker(state.home, state.replica.blobs)
         self.previews.preview_did_arrive.connect(self._on_preview)
         self.previews.preview_did_fail.connect(self._on_preview_failed)
@@ -141,6 +142,7 @@ class AttachmentsPanel(QWidget):
         self.target = (entity, target_id)
         self.target_label = label
         self.model.clear()
+        self._shown = None
         self.status.setText("Loading photos and files…")
         self._set_enabled(True)
         self.reload()
@@ -161,6 +163,17 @@ class AttachmentsPanel(QWidget):
     def _show(self, generation: int, rows: list[AttachmentBase]) -> None:
         if generation != self._generation:
             return  # a newer read is on its way
+        shown = [(row.id, row.blob_sha256, row.file_name, row.caption) for row in rows]
+        if shown != self._shown:  # a sync that changed nothing here keeps selection and scroll
+            self._fill(rows)
+            self._shown = shown
+        self.grid.setVisible(bool(rows))
+        self.status.setVisible(not rows or self._adding > 0)
+        if not rows and not self._adding:
+            self.status.setText("No photos or files yet. Add a file, or take a photo.")
+        self.attachments_did_load.emit(len(rows))
+
+    def _fill(self, rows: list[AttachmentBase]) -> None:
         self.model.clear()
         for row in rows:
             item = QStandardItem(row.file_name or "Untitled file")
@@ -178,11 +191,6 @@ class AttachmentsPanel(QWidget):
             else:
                 item.setIcon(self._file_icon())
             self.model.appendRow(item)
-        self.grid.setVisible(bool(rows))
-        self.status.setVisible(not rows or self._adding > 0)
-        if not rows and not self._adding:
-            self.status.setText("No photos or files yet. Add a file, or take a photo.")
-        self.attachments_did_load.emit(len(rows))
 
     def add_file(self) -> None:
         """Ask for files and attach them (each copied on the replica worker)."""
