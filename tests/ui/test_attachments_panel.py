@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -99,7 +100,7 @@ def test_tiles_show_their_names_first_and_a_damaged_photo_gets_a_file_icon(
     panel.previews.cache.thumbnail = slow_thumbnail  # type: ignore[method-assign]
     show(qtbot, panel, "equipment", sample.ahu_id)
     assert tiles(panel) == {"nameplate.png": False}  # its name, while its thumbnail is made
-    with qtbot.waitSignal(panel.thumbnail_did_arrive, timeout=5000):
+    with qtbot.waitSignal(panel.tile_did_change, timeout=5000):
         release.set()
     assert tiles(panel) == {"nameplate.png": True}
     assert "damaged" in panel.model.item(0).toolTip()
@@ -208,3 +209,29 @@ def test_controls_are_touch_sized_and_named(
         assert button.height() >= TOUCH_TARGET_PX and button.accessibleName()
     assert panel.grid.accessibleName() == "Photos and files"
     assert isinstance(panel.model.item(0).data(SHA_ROLE), str)
+
+
+def test_a_photo_whose_file_arrives_after_its_row_gets_its_thumbnail_then(
+    panel: AttachmentsPanel, replica: Replica, sample: SampleBuilding, qtbot: QtBot
+) -> None:
+    jpeg = make_jpeg(shade=200)
+    sha = hashlib.sha256(jpeg).hexdigest()
+    with replica.transaction() as writer:  # as a pull delivers it: the row before the file
+        writer.insert(
+            "attachment",
+            {
+                "building_id": sample.building_id,
+                "target_kind": "room",
+                "target_id": sample.room_id,
+                "blob_sha256": sha,
+                "mime_type": "image/jpeg",
+                "file_name": "from-the-office.jpg",
+            },
+        )
+    show(qtbot, panel, "room", sample.room_id)
+    qtbot.waitUntil(lambda: "not stored on this device yet" in panel.model.item(0).toolTip())
+    assert panel.model.item(0).icon().availableSizes() != [QSize(160, 120)]
+    replica.blobs.put_bytes(jpeg)  # the sync's download
+    with qtbot.waitSignal(panel.tile_did_change, timeout=5000):
+        panel.state.data_did_change.emit()  # what the sync worker announces
+    assert panel.model.item(0).icon().availableSizes() == [QSize(160, 120)]

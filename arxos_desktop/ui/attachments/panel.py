@@ -64,8 +64,8 @@ class AttachmentsPanel(QWidget):
     attachments_did_load = Signal(int)
     #: A file or photo was attached here (its attachment id).
     attachment_was_added = Signal(str)
-    #: A tile got its thumbnail (the attachment id).
-    thumbnail_did_arrive = Signal(str)
+    #: A tile got its picture: its thumbnail, or a file icon when there is none (attachment id).
+    tile_did_change = Signal(str)
 
     def __init__(
         self,
@@ -85,9 +85,12 @@ class AttachmentsPanel(QWidget):
         self._adding = 0
         self._icons: dict[str, QIcon] = {}
         self._shown: list[tuple[str, str, str, str]] | None = None
+        #: Files whose rows arrived before them: their thumbnails are asked for again on reload.
+        self._missing: dict[str, str] = {}
         self.previews = PreviewWorker(state.home, state.replica.blobs)
         self.previews.preview_did_arrive.connect(self._on_preview)
         self.previews.preview_did_fail.connect(self._on_preview_failed)
+        self.previews.file_was_missing.connect(self._on_file_missing)
         self._progress = _CopyProgress()
         self._progress.did_advance.connect(self._on_copy_progress)
 
@@ -167,6 +170,9 @@ class AttachmentsPanel(QWidget):
         if shown != self._shown:  # a sync that changed nothing here keeps selection and scroll
             self._fill(rows)
             self._shown = shown
+        else:
+            for sha, mime_type in list(self._missing.items()):
+                self.previews.thumbnail(sha, mime_type, THUMBNAIL_PX)
         self.grid.setVisible(bool(rows))
         self.status.setVisible(not rows or self._adding > 0)
         if not rows and not self._adding:
@@ -296,9 +302,17 @@ class AttachmentsPanel(QWidget):
         if not key.startswith("thumb:"):
             return
         sha = key.rsplit(":", 1)[1]
+        self._missing.pop(sha, None)
         icon = QIcon(QPixmap.fromImage(image))
         self._icons[sha] = icon
         self._set_icon(sha, icon)
+
+    def _on_file_missing(self, key: str) -> None:
+        sha = key.rsplit(":", 1)[1]
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row)
+            if item is not None and item.data(SHA_ROLE) == sha:
+                self._missing[sha] = str(item.data(MIME_ROLE))
 
     def _on_preview_failed(self, key: str, message: str) -> None:
         if key.startswith("thumb:"):
@@ -312,7 +326,7 @@ class AttachmentsPanel(QWidget):
                 item.setIcon(icon)
                 if tooltip:
                     item.setToolTip(f"{item.text()}: {tooltip}")
-                self.thumbnail_did_arrive.emit(str(item.data(ID_ROLE)))
+                self.tile_did_change.emit(str(item.data(ID_ROLE)))
 
     def _file_icon(self) -> QIcon:
         return self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)

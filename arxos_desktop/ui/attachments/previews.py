@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from arxos_desktop.store.blobs import BlobStore
+from arxos_desktop.store.errors import NotFoundError
 from arxos_desktop.store.thumbnails import (
     PDF_MIME,
     PreviewError,
@@ -39,6 +40,8 @@ class PreviewWorker(QObject):
     preview_did_arrive = Signal(str, QImage)
     #: A picture cannot be made: (key, the sentence to show).
     preview_did_fail = Signal(str, str)
+    #: The file is not on this device yet (a sync brings it after the row): ask again later.
+    file_was_missing = Signal(str)
 
     def __init__(self, home: Path, blobs: BlobStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +104,8 @@ class PreviewWorker(QObject):
                 else:
                     self.preview_did_arrive.emit(key, image)
             except Exception as exc:  # every failure reaches the user as a sentence
+                if isinstance(exc, NotFoundError):
+                    self.file_was_missing.emit(key)
                 self.preview_did_fail.emit(key, plain_words(exc))
             finally:
                 with self._lock:
