@@ -17,10 +17,12 @@ def make_jpeg(width: int = 640, height: int = 480, shade: int = 90) -> bytes:
     return bytes(buffer.tobytes())
 
 
-def make_video(path: Path, *, frames: int = 12, size: tuple[int, int] = (320, 240)) -> Path:
+def make_video(
+    path: Path, *, frames: int = 12, size: tuple[int, int] = (320, 240), fps: float = 20.0
+) -> Path:
     """An MJPG .avi whose frames differ (a moving bar), standing in for a camera."""
     width, height = size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 20.0, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, size)
     assert writer.isOpened()
     for number in range(frames):
         frame = np.full((height, width, 3), 40, dtype=np.uint8)

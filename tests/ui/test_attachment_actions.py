@@ -64,16 +64,17 @@ def test_the_shortcuts_reach_the_visible_panel_and_closing_the_window_stops_it(
         )
     assert [a.file_name for a in attachments_for(replica, sample.vav_id)] == ["damper.jpg"]
 
-    menu_action(window, "Take a p&hoto…")
-    dialog = panel.findChild(CameraDialog)
-    assert dialog is not None and dialog.isVisible()
-    dialog.reject()
-
     qtbot.waitUntil(
         lambda: panel.model.rowCount() == 1 and not panel.model.item(0).icon().isNull(),
         timeout=5000,
     )
-    window.close()
+    menu_action(window, "Take a p&hoto…")
+    dialog = panel.findChild(CameraDialog)
+    assert dialog is not None and dialog.isVisible()
+    capture = dialog.capture
+    qtbot.waitUntil(capture.isRunning, timeout=5000)
+    window.close()  # with the camera still open: it is released too
+    assert capture.isFinished()
     # The panel's preview worker was shut down with the window: it starts no thread again.
     panel.previews.thumbnail(
         attachments_for(replica, sample.vav_id)[0].blob_sha256, "image/jpeg", 96

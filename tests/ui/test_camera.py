@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from arxos_desktop.store import Replica
 from arxos_desktop.store.attachments import attachments_for
 from arxos_desktop.ui.attachments import AttachmentsPanel
 from arxos_desktop.ui.attachments.camera import CameraDialog
+from arxos_desktop.ui.attachments.capture import PREVIEW_FPS
 from arxos_desktop.ui.attachments.panel import ID_ROLE
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
@@ -123,5 +125,28 @@ def test_no_camera_is_said_in_words_and_the_shutter_stays_off(
         qtbot.keyClick(dialog, Qt.Key.Key_Space)  # nothing to take: nothing happens
         qtbot.waitUntil(dialog.capture.isFinished, timeout=5000)
         dialog.accept()
+    finally:
+        widget.shutdown()
+
+
+def test_the_preview_is_offered_at_a_capped_rate_whatever_the_source_delivers(
+    state: AppState, sample: SampleBuilding, tmp_path: Path, qtbot: QtBot
+) -> None:
+    fast = make_video(tmp_path / "fast.avi", frames=40, fps=120.0)
+    widget = demo_panel(state, camera=fast)
+    qtbot.addWidget(widget)
+    widget.show()
+    try:
+        with qtbot.waitSignal(widget.attachments_did_load, timeout=5000):
+            widget.show_target("room", sample.room_id)
+        dialog = open_camera(widget, qtbot)
+        shown: list[float] = []
+        dialog.capture.frame_did_arrive.connect(lambda _image: shown.append(time.monotonic()))
+        qtbot.waitUntil(lambda: len(shown) >= 2, timeout=5000)
+        qtbot.wait(1000)
+        dialog.accept()
+        rate = (len(shown) - 1) / (shown[-1] - shown[0])
+        assert rate <= PREVIEW_FPS * 1.1, rate
+        assert rate >= PREVIEW_FPS / 3, rate  # still a live preview
     finally:
         widget.shutdown()

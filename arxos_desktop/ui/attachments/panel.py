@@ -336,5 +336,7 @@ class AttachmentsPanel(QWidget):
         self.camera_button.setEnabled(enabled)
 
     def shutdown(self) -> None:
-        """Stop the preview worker (the window is closing)."""
+        """Close an open camera (releasing it) and stop the preview worker: the window closes."""
+        for dialog in self.findChildren(CameraDialog):
+            dialog.reject()
         self.previews.shutdown()
