@@ -163,7 +163,7 @@ class CameraDialog(QDialog):
     def _on_failed(self, message: str) -> None:
         self.shutter.setEnabled(False)
         self.preview.show_text(message)
-        self.status.setText(message)
+        self.status.setText("No photo can be taken. Press Done to go back.")
         self.done_button.setFocus()
 
     def done(self, result: int) -> None:
