@@ -146,6 +146,8 @@ class AttachmentsPanel(QWidget):
         self.target_label = label
         self.model.clear()
         self._shown = None
+        self._icons.clear()  # another record's pictures: the disk cache has them if needed
+        self._missing.clear()
         self.status.setText("Loading photos and files…")
         self._set_enabled(True)
         self.reload()
