@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from arxos_desktop.store.errors import NotFoundError, StoreError
@@ -40,17 +41,25 @@ class BlobStore:
             raise NotFoundError(f"The file {sha256[:12]}… is not stored on this device yet")
         return path
 
-    def put_file(self, source: Path) -> str:
-        """Store a copy of *source*; returns its SHA-256."""
+    def put_file(self, source: Path, *, progress: Callable[[int], None] | None = None) -> str:
+        """Store a copy of *source*; returns its SHA-256.
+
+        *progress* is called with the bytes copied so far after each MiB, so a
+        long copy (a video, a big drawing) can show how far it has got.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
         tmp = Path(tmp_name)
         try:
+            copied = 0
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)
                     out.write(chunk)
+                    copied += len(chunk)
+                    if progress is not None:
+                        progress(copied)
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()

@@ -8,6 +8,7 @@ between records, conflicts) land on the right tab.
 from __future__ import annotations
 
 from arxos_desktop.ui.edits import install_undo
+from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.state import AppState
 
@@ -30,3 +31,4 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     )
     palette = SearchPalette(state, window)
     window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
+    add_attachment_actions(window)  # photos: shortcuts reach the panel on screen
