@@ -41,7 +41,8 @@ def test_the_shortcuts_reach_the_visible_panel_and_closing_the_window_stops_it(
     window.attach(state)
     build_pages(window, state)
     panel = AttachmentsPanel(state, camera=make_video(tmp_path / "camera.avi"))
-    window.add_page(panel, "Photos")  # where the lead's record pages will embed it
+    window.add_page(panel, "Photos")
+    window.pages.setCurrentWidget(panel)
     window.show()
     qtbot.waitExposed(window)
     menu_action(window, "Attach a &file…")
