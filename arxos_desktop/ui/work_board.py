@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QFontMetrics,
+    QKeyEvent,
     QPainter,
     QPalette,
 )
@@ -139,6 +140,8 @@ class BoardColumn(QListWidget):
     """One status's cards; a drop of a card from another column asks for this status."""
 
     card_was_dropped = _Signal(str, str)
+    #: Left or Right was pressed: -1 or +1, the neighbouring column should take focus.
+    neighbour_was_requested = _Signal(int)
 
     def __init__(self, status: str) -> None:
         super().__init__()
@@ -174,6 +177,14 @@ class BoardColumn(QListWidget):
             if item is not None and item.data(ID_ROLE) == work_order_id:
                 return item
         return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: +1}
+        if event.key() in steps and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.neighbour_was_requested.emit(steps[Qt.Key(event.key())])
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- drag and drop (Qt's names) ----------------------------------------------------
 
@@ -251,6 +262,9 @@ class WorkBoard(QWidget):
                 lambda item: self.card_was_activated.emit(str(item.data(ID_ROLE)))
             )
             column.card_was_dropped.connect(self.card_was_dropped)
+            column.neighbour_was_requested.connect(
+                lambda step, c=column: self._focus_neighbour(c, step)
+            )
             column.customContextMenuRequested.connect(lambda pos, c=column: self._on_menu(c, pos))
             self.columns[status] = column
             self._headers[status] = header
@@ -294,6 +308,18 @@ class WorkBoard(QWidget):
                 other.setCurrentRow(-1)
                 other.blockSignals(False)
         self.card_was_selected.emit(work_order_id)
+
+    def _focus_neighbour(self, column: BoardColumn, step: int) -> None:
+        """Arrow keys walk across columns (skipping empty ones) at about the same row."""
+        order = list(self.columns.values())
+        at = order.index(column) + step
+        while 0 <= at < len(order) and order[at].count() == 0:
+            at += step
+        if not 0 <= at < len(order):
+            return
+        target = order[at]
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        target.setCurrentRow(min(max(column.currentRow(), 0), target.count() - 1))
 
     def _on_menu(self, column: BoardColumn, pos: QPoint) -> None:
         item = column.itemAt(pos)

@@ -32,6 +32,7 @@ from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.notes_panel import NotesPanel
 from arxos_desktop.ui.state import AppState
+from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from arxos_desktop.ui.work_board import WorkBoard
 from arxos_desktop.ui.work_order_dialog import WorkOrderDialog
 from arxos_desktop.ui.work_order_model import (
@@ -68,6 +69,10 @@ class WorkOrdersPage(QWidget):
         self.move_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.move_menu = QMenu(self.move_button)
         self.move_menu.setAccessibleName("Statuses")
+        # Menus are outside the theme's touch sizes; this one is used with a finger on the board.
+        self.move_menu.setStyleSheet(
+            f"QMenu::item {{ min-height: {TOUCH_TARGET_PX - 8}px; padding: 4px 28px 4px 16px; }}"
+        )
         self.move_actions: dict[str, QAction] = {}
         for status in STATUSES:
             action = self.move_menu.addAction(status_label(status))

@@ -307,3 +307,51 @@ def test_page_shortcuts_are_off_while_another_page_shows(
     window.pages.setCurrentWidget(page)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.dialog is not None)
+
+
+def test_arrow_keys_walk_across_columns_and_select_as_they_go(
+    qtbot: QtBot, window: MainWindow, state: AppState, sample: SampleBuilding
+) -> None:
+    page = work_orders_page(window)
+    late = create_work_order(
+        state.replica, building_id=sample.building_id, title="Late", status="on_hold"
+    )
+    state.data_did_change.emit()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    open_column = page.board.columns["open"]
+    open_column.setFocus()
+    open_column.setCurrentRow(0)
+    assert page.selected_id == sample.work_order_id
+    qtbot.keyClick(open_column, Qt.Key.Key_Right)  # "In progress" is empty: skipped
+    assert page.selected_id == late.id
+    assert page.board.columns["on_hold"].hasFocus() or not window.isActiveWindow()
+    qtbot.keyClick(page.board.columns["on_hold"], Qt.Key.Key_Left)
+    assert page.selected_id == sample.work_order_id
+
+
+def test_every_control_is_big_enough_for_a_finger_and_has_a_name(
+    qtbot: QtBot, window: MainWindow, sample: SampleBuilding
+) -> None:
+    from arxos_desktop.ui.theme import TOUCH_TARGET_PX, Theme, apply_theme
+
+    apply_theme(QApplication.instance(), Theme.LIGHT)  # type: ignore[arg-type]
+    page = work_orders_page(window)
+    page.select(sample.work_order_id)
+    qtbot.wait(10)
+    buttons = (page.new_button, page.edit_button, page.move_button)
+    for button in (*buttons, page.list_button, page.board_button):
+        assert button.height() >= TOUCH_TARGET_PX, button.text()
+        assert button.accessibleName()
+    column = page.board.columns["open"]
+    item = column.item_of(sample.work_order_id)
+    assert item is not None
+    assert column.visualItemRect(item).height() >= 2 * TOUCH_TARGET_PX
+    assert column.visualItemRect(item).width() >= column.viewport().width() - 2
+    widths = [c.width() for c in page.board.columns.values()]
+    assert max(widths) - min(widths) <= 2  # the columns share the width evenly
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(page.move_menu.isVisible)
+    for action in page.move_menu.actions():
+        assert page.move_menu.actionGeometry(action).height() >= TOUCH_TARGET_PX
+    page.move_menu.close()
