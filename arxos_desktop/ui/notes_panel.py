@@ -59,6 +59,7 @@ class NotesPanel(QWidget):
         self.entity: str | None = None
         self.target_id: str | None = None
         self._generation = 0
+        self._adding = False
         self.setAccessibleName("Notes")
         self.heading = QLabel("Notes")
         font = self.heading.font()
@@ -140,11 +141,12 @@ class NotesPanel(QWidget):
     def add_note(self) -> None:
         text = self.box.toPlainText().strip()
         entity, target_id = self.entity, self.target_id
-        if entity is None or target_id is None:
-            return
+        if entity is None or target_id is None or self._adding:
+            return  # nothing to add to, or Ctrl+Enter pressed again while it saves
         if not text:
             self._show_error("Type the note first.")
             return
+        self._adding = True
         self.add_button.setEnabled(False)
         kind = TARGET_KINDS[entity]
 
@@ -155,21 +157,23 @@ class NotesPanel(QWidget):
 
         self.state.ops.run(
             job,
-            success=lambda note_id: self._added(target_id, note_id),
+            success=lambda note_id: self._added(text, note_id),
             failure=self._refused,
             writes=True,
             owner=self,
         )
 
-    def _added(self, target_id: str, note_id: str) -> None:
-        self.add_button.setEnabled(self.target_id is not None)
-        if target_id == self.target_id:
+    def _added(self, text: str, note_id: str) -> None:
+        self._adding = False
+        self._set_enabled()
+        if self.box.toPlainText().strip() == text:  # not if the user typed on meanwhile
             self.box.clear()
         self.error.hide()
         self.state.post("Note added.")
         self.note_did_add.emit(note_id)
 
     def _refused(self, error: Exception) -> None:
+        self._adding = False
         self._set_enabled()
         self._show_error(plain_words(error))
 
@@ -180,7 +184,7 @@ class NotesPanel(QWidget):
     def _set_enabled(self) -> None:
         on = self.target_id is not None
         self.box.setEnabled(on)
-        self.add_button.setEnabled(on)
+        self.add_button.setEnabled(on and not self._adding)
         if not on:
             self.heading.setText("Notes")
             self.box.setPlaceholderText("Choose a record to see and add its notes")

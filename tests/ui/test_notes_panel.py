@@ -125,3 +125,16 @@ def test_the_work_order_page_shows_the_selected_orders_notes(
     qtbot.mouseClick(page.notes.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.notes.notes.count() == 1)
     assert [n.text for n in notes_for(state.replica, sample.work_order_id)] == ["Done by Friday"]
+
+
+def test_ctrl_enter_twice_while_saving_adds_the_note_once(
+    qtbot: QtBot, panel: NotesPanel, state: AppState, sample: SampleBuilding
+) -> None:
+    panel.show_target("equipment", sample.vav_id)
+    qtbot.keyClicks(panel.box, "Damper sticks")
+    qtbot.keyClick(panel.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.notes.count() == 1)
+    qtbot.waitUntil(lambda: not state.ops.busy)
+    assert [n.text for n in notes_for(state.replica, sample.vav_id)] == ["Damper sticks"]
+    assert panel.add_button.isEnabled() and panel.box.toPlainText() == ""
