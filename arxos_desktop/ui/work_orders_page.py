@@ -85,7 +85,6 @@ class WorkOrdersPage(QWidget):
         self.board_button = self._button("Board", "Show work orders as a board (Ctrl+B toggles)")
         for button in (self.list_button, self.board_button):
             button.setCheckable(True)
-        self.board_button.setChecked(True)
         bar = QHBoxLayout()
         for widget in (self.new_button, self.edit_button, self.move_button):
             bar.addWidget(widget)
@@ -148,6 +147,7 @@ class WorkOrdersPage(QWidget):
         state.data_did_change.connect(self.reload)
         state.building_did_change.connect(lambda _id: self.reload())
         state.record_was_requested.connect(self._record_requested)
+        self.show_board(True)
         self._show_selection()
         self.reload()
 
@@ -257,8 +257,11 @@ class WorkOrdersPage(QWidget):
 
     def show_board(self, board: bool) -> None:
         self.views.setCurrentWidget(self.board if board else self.table)
-        self.board_button.setChecked(board)
-        self.list_button.setChecked(not board)
+        for button, shown in ((self.board_button, board), (self.list_button, not board)):
+            button.setChecked(shown)
+            font = button.font()
+            font.setBold(shown)  # a checked button barely differs in the dark palette
+            button.setFont(font)
 
     def toggle_view(self) -> None:
         self.show_board(self.views.currentWidget() is not self.board)

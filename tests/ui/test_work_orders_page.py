@@ -257,6 +257,7 @@ def test_list_and_board_show_the_same_selection_and_ctrl_b_toggles(
     qtbot.mouseClick(page.list_button, Qt.MouseButton.LeftButton)
     assert page.views.currentWidget() is page.table
     assert page.list_button.isChecked() and not page.board_button.isChecked()
+    assert page.list_button.font().bold() and not page.board_button.font().bold()
     page.table.selectRow(0)
     assert page.selected_id == sample.work_order_id
     window.activateWindow()
