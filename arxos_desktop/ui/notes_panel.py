@@ -117,11 +117,11 @@ class NotesPanel(QWidget):
         (``None``: nothing chosen, the panel is empty and adding is off)."""
         if entity not in TARGET_KINDS:
             raise ValueError(f"notes are kept on {', '.join(TARGET_KINDS)}, not on {entity!r}")
-        changed = (entity, target_id) != (self.entity, self.target_id)
+        if (entity, target_id) == (self.entity, self.target_id):
+            return  # already shown; edits and pulls re-read through data_did_change
         self.entity, self.target_id = entity, target_id
-        if changed:
-            self.notes.clear()
-            self.error.hide()
+        self.notes.clear()
+        self.error.hide()
         self._set_enabled()
         self.reload()
 

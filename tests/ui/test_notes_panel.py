@@ -125,6 +125,7 @@ def test_the_work_order_page_shows_the_selected_orders_notes(
     qtbot.mouseClick(page.notes.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.notes.notes.count() == 1)
     assert [n.text for n in notes_for(state.replica, sample.work_order_id)] == ["Done by Friday"]
+    qtbot.waitUntil(lambda: not state.ops.busy)  # the page's own re-read, before shutdown
 
 
 def test_ctrl_enter_twice_while_saving_adds_the_note_once(
