@@ -11,6 +11,7 @@ from arxos_desktop.ui.edits import install_undo
 from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.state import AppState
+from arxos_desktop.ui.work_orders_page import WorkOrdersPage
 
 
 def build_pages(window: MainWindow, state: AppState) -> None:
@@ -32,3 +33,6 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     palette = SearchPalette(state, window)
     window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
     add_attachment_actions(window)  # photos: shortcuts reach the panel on screen
+    work_orders = WorkOrdersPage(state)
+    window.add_page(work_orders, "Work orders", entities=WorkOrdersPage.ENTITIES)
+    work_orders.install_actions(window)
