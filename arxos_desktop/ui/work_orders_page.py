@@ -30,7 +30,7 @@ from arxos_desktop.store import Replica
 from arxos_desktop.store.work_board import WorkOrderCard, work_order_cards
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.messages import plain_words
-from arxos_desktop.ui.notes_panel import NotesPanel
+from arxos_desktop.ui.record_side import RecordSide
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from arxos_desktop.ui.work_board import WorkBoard
@@ -114,7 +114,8 @@ class WorkOrdersPage(QWidget):
         self.views.addWidget(self.board)
         self.views.setCurrentWidget(self.board)
 
-        self.notes = NotesPanel(state)
+        self.side = RecordSide(state)
+        self.notes = self.side.notes
         self.detail = QLabel()
         self.detail.setAccessibleName("Selected work order")
         self.detail.setWordWrap(True)
@@ -123,7 +124,7 @@ class WorkOrdersPage(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 0, 0, 0)
         side_layout.addWidget(self.detail)
-        side_layout.addWidget(self.notes, 1)
+        side_layout.addWidget(self.side, 1)
         splitter = QSplitter()
         splitter.addWidget(self.views)
         splitter.addWidget(side)
@@ -238,11 +239,11 @@ class WorkOrdersPage(QWidget):
             action.setEnabled(card is not None and card.status != status)
         if card is None:
             self.detail.setText("Select a work order to see its notes.")
-            self.notes.show_target("work_order", None)
+            self.side.show_record("work_order", None)
             return
         lines = [card.title, card.description.strip()]
         self.detail.setText("\n".join(line for line in lines if line))
-        self.notes.show_target("work_order", card.id)
+        self.side.show_record("work_order", card.id, label=card.title)
 
     def _record_requested(self, entity: str, record_id: str) -> None:
         if entity not in self.ENTITIES:

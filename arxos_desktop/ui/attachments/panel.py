@@ -152,6 +152,20 @@ class AttachmentsPanel(QWidget):
         self._set_enabled(True)
         self.reload()
 
+    def clear(self) -> None:
+        """Show no record (nothing selected): no tiles, adding is off."""
+        self.target = None
+        self.target_label = ""
+        self._generation += 1  # an answer still on its way is for the old record
+        self.model.clear()
+        self._shown = None
+        self._icons.clear()
+        self._missing.clear()
+        self.status.setText(
+            "Choose a piece of equipment, a room or a work order to see its photos."
+        )
+        self._set_enabled(False)
+
     def reload(self) -> None:
         """Re-read the attachments of the target (after an edit here or a sync)."""
         if self.target is None:
