@@ -68,6 +68,9 @@ def _open(window: MainWindow, options: StartOptions) -> None:
     state = AppState(StoreOps(replica, window), home=home, parent=window)
     window.attach(state)
     build_pages(window, state)
+    from arxos_desktop.ui.sync_controller import install_sync
+
+    install_sync(window, state, demo=options.demo).begin()
     _choose_building(window, state, demo=options.demo)
 
 
