@@ -70,7 +70,6 @@ def test_it_serves_signs_the_demo_account_in_and_exits_when_stdin_closes(tmp_pat
         proc.stdin.close()  # the app quit (or died): the pipe closes
 
 
-
 def test_a_second_run_keeps_the_account_and_sigterm_stops_it(tmp_path: Path) -> None:
     data = tmp_path / "demo-server"
     with demo_server(data) as (proc, _url):
@@ -83,4 +82,3 @@ def test_a_second_run_keeps_the_account_and_sigterm_stops_it(tmp_path: Path) -> 
         assert first is not None
         sign_in(url, email=first.email, password=first.password, device_id="dev-2")
         proc.send_signal(signal.SIGTERM)
-

@@ -88,6 +88,7 @@ class SyncController(QObject):
         self.local_server: LocalServer | None = None
         self.waiting = 0
         self._tasks: list[NetTask] = []
+        self._closed = False
         self.status = SyncStatus()
         window.statusBar().addPermanentWidget(self.status)
         self.status.sign_in_was_requested.connect(self._ask_sign_in)
@@ -108,6 +109,8 @@ class SyncController(QObject):
         )
 
     def _credentials_loaded(self, credentials: Credentials | None) -> None:
+        if self._closed:
+            return
         wants_demo = self.demo and local_server_enabled(self.window.settings)
         if wants_demo and (credentials is None or credentials.email == DEMO_EMAIL):
             self.start_local_server()
@@ -131,6 +134,8 @@ class SyncController(QObject):
         server.start()
 
     def _local_server_started(self, url: str) -> None:
+        if self._closed:
+            return
         device_id = self.state.replica.device_id
         self.run_net(lambda: demo_sign_in(self.home, url, device_id), self._demo_signed_in)
 
@@ -151,6 +156,8 @@ class SyncController(QObject):
 
     def use_credentials(self, credentials: Credentials) -> None:
         """Sync as *credentials* from now on (a running worker for another sign-in stops)."""
+        if self._closed:  # a sign-in answered after the window closed
+            return
         self._stop_worker()
         self.credentials = credentials
         self.status.clear_error()
@@ -175,6 +182,8 @@ class SyncController(QObject):
         self.state.ops.run(lambda _replica: clear_credentials(self.home), success=self._signed_out)
 
     def _signed_out(self, _was_signed_in: bool) -> None:
+        if self._closed:
+            return
         self.state.ops.run(_pending, success=self._say_signed_out)
 
     def _say_signed_out(self, count: int) -> None:
@@ -210,7 +219,7 @@ class SyncController(QObject):
     # -- what the worker says ---------------------------------------------------------------
 
     def _local_edit(self) -> None:
-        if self.worker is not None:
+        if self.worker is not None and not self._closed:
             self.worker.nudge()
 
     def _reachability(self, online: bool) -> None:
@@ -259,6 +268,8 @@ class SyncController(QObject):
     # -- counts, threads, shutdown -------------------------------------------------------------
 
     def refresh_waiting(self) -> None:
+        if self._closed:  # a write finished while the window closed: nothing to show it on
+            return
         self.state.ops.run(_pending, success=self._set_waiting, owner=self.status)
 
     def _set_waiting(self, count: int) -> None:
@@ -290,6 +301,7 @@ class SyncController(QObject):
 
     def shutdown(self) -> None:
         """Stop the worker, wait for sign-ins in flight, stop the local server (window closes)."""
+        self._closed = True
         self._stop_worker()
         for task in self._tasks:
             task.wait()

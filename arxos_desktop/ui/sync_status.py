@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 
+#: The widest a problem sentence gets in the status bar (all of it is in the tooltip),
+#: so the window's own messages on the left keep room.
+ERROR_WIDTH_PX = 420
 #: A run lasting longer than this shows its progress bar (short ones would only flicker).
 PROGRESS_AFTER_MS = 600
 _PHASES = {"push": "Sending changes", "pull": "Receiving changes", "files": "Downloading files"}
@@ -103,13 +106,23 @@ class SyncStatus(QWidget):
         self._refresh_age()
 
     def show_error(self, sentence: str, *, sign_in: bool = False) -> None:
-        self.error.setText(sentence)
+        metrics = self.error.fontMetrics()
+        self.error.setText(
+            metrics.elidedText(sentence, Qt.TextElideMode.ElideRight, ERROR_WIDTH_PX)
+        )
         self.error.setToolTip(sentence)
+        self.error.setAccessibleDescription(sentence)
         self.error.show()
         self.sign_in_button.setVisible(sign_in)
 
+    @property
+    def error_sentence(self) -> str:
+        """The whole sentence shown (perhaps shortened) in the status bar."""
+        return self.error.toolTip() if self.error.isVisible() else ""
+
     def clear_error(self) -> None:
         self.error.clear()
+        self.error.setToolTip("")
         self.error.hide()
         self.sign_in_button.hide()
 
