@@ -8,12 +8,7 @@ its parent closes stdin or sends SIGTERM.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,34 +16,7 @@ import pytest
 
 from arxos_desktop.admin.demo_account import ACCOUNT_FILE, DEMO_EMAIL, read_account
 from sync.client import SignInRequiredError, sign_in
-
-_SERVER_ENV = ("DATABASE_URL", "ARXOS_SERVER_HOME", "ARXOS_SECRET_KEY")
-
-
-@contextmanager
-def demo_server(data: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    env = {k: v for k, v in os.environ.items() if k not in _SERVER_ENV}
-    # A shell's server settings must not leak into the demo server: it ignores them.
-    env["DATABASE_URL"] = "sqlite:////nonexistent/elsewhere.sqlite3"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "arxos_desktop.admin.demo_server", "--data", str(data)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line:
-            _, err = proc.communicate(timeout=10)
-            pytest.fail(f"the demo server did not start: {err}")
-        yield proc, line
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+from tests.demo_process import demo_server
 
 
 def test_it_serves_signs_the_demo_account_in_and_exits_when_stdin_closes(tmp_path: Path) -> None:

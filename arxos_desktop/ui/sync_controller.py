@@ -10,6 +10,7 @@ what waits for the next sign-in.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,17 @@ def demo_sign_in(home: Path, url: str, device_id: str) -> Credentials:
     )
 
 
+_frozen = False
+
+
+def _freeze_what_lives() -> None:
+    """``gc.freeze()`` once per process (a second window adds little that lives long)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
 def _pending(replica: Replica) -> int:
     return ReplicaSyncTarget(replica).pending_count()
 
@@ -100,7 +112,15 @@ class SyncController(QObject):
     # -- start-up ------------------------------------------------------------------------
 
     def begin(self) -> None:
-        """Start syncing with the saved sign-in, or (``--demo``) with the local demo server."""
+        """Start syncing with the saved sign-in, or (``--demo``) with the local demo server.
+
+        Called once the window is built. What exists by then (modules, Qt wrappers,
+        models) lives as long as the app, so it is frozen out of the cyclic garbage
+        collector: otherwise a full collection, triggered by the sync thread's
+        allocations in a long sync, scans all of it while holding the GIL and
+        freezes the window for over half a second (the sync server does the same).
+        """
+        _freeze_what_lives()
         self.refresh_waiting()
         self.state.ops.run(
             lambda _replica: load_credentials(self.home),

@@ -40,6 +40,8 @@ FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 60.0
 #: A local edit is pushed this long after the last one (a burst goes in one run).
 DEBOUNCE_MS = 1000
+#: Progress reaches the window at most this often (each update relays out the status bar).
+PROGRESS_EVERY_SECONDS = 0.1
 
 
 class _StoppedError(Exception):
@@ -105,6 +107,7 @@ class SyncWorker(QObject):
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._progress_at = 0.0
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -184,7 +187,10 @@ class SyncWorker(QObject):
     def _progress(self, phase: str, done: int, total: int) -> None:
         if self._stop.is_set():
             raise _StoppedError
-        self.sync_did_progress.emit(phase, done, total)
+        now = time.monotonic()
+        if done >= total or now - self._progress_at >= PROGRESS_EVERY_SECONDS:
+            self._progress_at = now
+            self.sync_did_progress.emit(phase, done, total)
 
     def _wait_for_news(self, client: SyncClient) -> None:
         """Until the server has news, a local edit or "Sync now" wakes us, or we stop."""
