@@ -181,7 +181,8 @@ class SyncController(QObject):
         self._stop_worker()
         self.credentials = credentials
         self.status.clear_error()
-        self.status.set_connection(f"Connecting to {credentials.server}…")
+        self.status.set_connection("Connecting…")
+        self.status.connection.setToolTip(f"Sync server: {credentials.server}")
         worker = SyncWorker(self.state.replica, credentials, home=self.home, parent=self)
         worker.reachability_did_change.connect(self._reachability)
         worker.sync_will_start.connect(self.status.sync_started)
