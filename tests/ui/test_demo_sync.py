@@ -40,7 +40,9 @@ def test_the_demo_building_goes_to_the_local_demo_server_on_the_first_sync(
     saved = load_credentials(home)
     assert saved is not None and saved.email == DEMO_EMAIL and saved.server == server.url
     assert (home / DEMO_SERVER_DIR).stat().st_mode & 0o777 == 0o700
-    qtbot.waitUntil(lambda: controller.status.waiting.text() == "No changes waiting")
+    qtbot.waitUntil(
+        lambda: controller.status.waiting.text() == "No changes waiting", timeout=15_000
+    )
     assert controller.status.connection.text().startswith("Online (127.0.0.1:")
     window.close()
     assert not server.running  # the window took its server with it
@@ -61,7 +63,9 @@ def test_when_the_local_server_cannot_start_the_app_stays_usable_and_says_why(
     assert "stays on this device" in status.error_sentence
     assert status.connection.text() == "Offline"
     assert window.state is not None
-    qtbot.waitUntil(lambda: window.state is not None and window.state.building_id is not None)
+    qtbot.waitUntil(
+        lambda: window.state is not None and window.state.building_id is not None, timeout=15_000
+    )
     window.close()
 
 
@@ -72,7 +76,9 @@ def test_with_the_setting_off_no_server_starts(
     window = start(qapp, StartOptions(home=tmp_path / "home", demo=True), qsettings)
     qtbot.addWidget(window)
     controller = _controller(qtbot, window)
-    qtbot.waitUntil(lambda: controller.status.waiting.text().endswith("changes waiting"))
+    qtbot.waitUntil(
+        lambda: controller.status.waiting.text().endswith("changes waiting"), timeout=15_000
+    )
     assert controller.local_server is None
     assert controller.status.connection.text() == "Not signed in"
     window.close()

@@ -110,7 +110,9 @@ def test_signing_in_saves_the_sign_in_and_starts_syncing(
     saved = load_credentials(replica.home)
     assert saved is not None and saved.server == server.url
     assert qsettings.value("sync/device_name") == "Tablet 3"
-    qtbot.waitUntil(lambda: ui.controller.status.waiting.text() == "No changes waiting")
+    qtbot.waitUntil(
+        lambda: ui.controller.status.waiting.text() == "No changes waiting", timeout=15_000
+    )
     ui.window.close()
 
 

@@ -54,7 +54,9 @@ def test_an_edit_reaches_another_device_and_its_edits_come_back_within_seconds(
     with qtbot.waitSignal(ui.controller.sync_did_finish, timeout=20_000) as first:
         ui.controller.begin()
     assert first.args[0].accepted > 0
-    qtbot.waitUntil(lambda: ui.controller.status.waiting.text() == "No changes waiting")
+    qtbot.waitUntil(
+        lambda: ui.controller.status.waiting.text() == "No changes waiting", timeout=15_000
+    )
     assert ui.controller.status.connection.text().startswith("Online")
     assert ui.controller.status.last_sync.text() == "Synced just now"
 

@@ -61,7 +61,7 @@ def test_a_first_sync_of_5000_changes_never_stalls_the_window(
         )
         assert report.accepted == waiting
         assert probe.longest_ms < 100
-        qtbot.waitUntil(lambda: status.waiting.text() == "No changes waiting")
+        qtbot.waitUntil(lambda: status.waiting.text() == "No changes waiting", timeout=15_000)
         assert not status.progress.isVisible()
         ui.window.close()
         assert proc.stdin is not None
