@@ -1,6 +1,6 @@
 # ArxOS Field — developer entry points.  `make help` lists them.
 #
-#   make run     system packages + .venv, then load and show the demo building
+#   make run     system packages + .venv, then the app with the demo building and a local sync server
 #   make test    system packages + .venv + the PostgreSQL test cluster, then the whole
 #                test suite (offscreen Qt; server tests on SQLite and PostgreSQL)
 #   make lint    ruff, ruff format --check, mypy, import-linter
@@ -34,7 +34,7 @@ TEST_PREREQS := sysdeps $(VENV_STAMP) test-services
 .PHONY: help sysdeps venv run test test-long test-services lint format bench clean distclean
 
 help:
-	@echo 'make run        install system packages and .venv, then load and show the demo building'
+	@echo 'make run        install system packages and .venv, then open the app on the demo building (synced to a local demo server)'
 	@echo 'make test       install system packages and .venv, then run the test suite (PYTEST_ARGS=...)'
 	@echo 'make test-long  the long property runs (300 convergence examples per database)'
 	@echo 'make lint       ruff check, ruff format --check, mypy, lint-imports'
@@ -78,10 +78,11 @@ $(VENV_STAMP): pyproject.toml | sysdeps
 	$(VENV_PY) -m pip install -e '.[server,test,dev]'
 	@touch $@
 
-# ARXOS_HOME, if set in the environment or on the command line, reaches arx;
-# otherwise arx uses the per-user data dir, so your data survives between runs.
+# ARXOS_HOME, if set in the environment or on the command line, reaches arxos;
+# otherwise it uses the per-user data dir, so your data survives between runs.
+# Without a display, arxos says so in one sentence (and how to run offscreen or use arx).
 run: sysdeps $(VENV_STAMP)
-	$(VENV)/bin/arx demo
+	$(VENV)/bin/arxos --demo
 
 # Starts the Debian PostgreSQL cluster and writes its test URL to .test-postgres-url
 # (see the script). Outside CI, when it cannot (no root, no sudo), it says so and

@@ -69,6 +69,9 @@ def _open(window: MainWindow, options: StartOptions) -> None:
     state = AppState(StoreOps(replica, window), home=home, parent=window)
     window.attach(state)
     build_pages(window, state)
+    from arxos_desktop.ui.sync_controller import install_sync
+
+    install_sync(window, state, demo=options.demo).begin()
     # Everything loaded so far lives as long as the app: keep it out of the collector's
     # full passes, which otherwise walk it all and pause the UI thread for ~0.1 s.
     gc.freeze()
