@@ -31,7 +31,7 @@ export PYTHON
 # test-services (today: PostgreSQL), the last of these.
 TEST_PREREQS := sysdeps $(VENV_STAMP) test-services
 
-.PHONY: help sysdeps venv run test test-long test-services lint format bench clean distclean
+.PHONY: help sysdeps venv run test test-long test-services lint format bench screenshots clean distclean
 
 help:
 	@echo 'make run        install system packages and .venv, then open the app on the demo building (synced to a local demo server)'
@@ -40,6 +40,7 @@ help:
 	@echo 'make lint       ruff check, ruff format --check, mypy, lint-imports'
 	@echo 'make format     ruff format + ruff check --fix'
 	@echo 'make bench      run bench/*_bench.py, write bench/results.md'
+	@echo 'make screenshots  draw the main views under Xvfb at 1280x800 into docs/screenshots/'
 	@echo 'make sysdeps    install missing Debian/Ubuntu packages (scripts/ensure-system-deps.sh)'
 	@echo 'make test-services  start the PostgreSQL cluster the server tests use (as root or via sudo)'
 	@echo 'make venv       create .venv and install the project with [server,test,dev] extras'
@@ -118,6 +119,10 @@ format: $(VENV_STAMP)
 
 bench: sysdeps $(VENV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(VENV_PY) bench/run_all.py
+
+# The app's main views on a virtual 1280x800 screen (Xvfb), for the README.
+screenshots: sysdeps $(VENV_STAMP)
+	$(VENV_PY) scripts/screenshots.py docs/screenshots
 
 clean:
 	rm -rf build dist .eggs *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \

@@ -35,7 +35,7 @@ from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 
 #: Starting widths of the table's columns (the name column takes what is left).
-_WIDTHS = {"tag": 80, "system": 90, "type": 115, "status": 115, "floor": 90, "room": 125}
+_WIDTHS = {"tag": 80, "system": 85, "type": 110, "status": 110, "floor": 85, "room": 115}
 
 
 class EquipmentPage(QWidget):
@@ -76,7 +76,7 @@ class EquipmentPage(QWidget):
         sizes = [270, 1000]
         if detail is not None:
             self.splitter.addWidget(detail)
-            sizes = [210, 770, 300]
+            sizes = [190, 680, 410]
         self.splitter.setSizes(sizes)
         self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
@@ -120,6 +120,8 @@ class EquipmentPage(QWidget):
                 header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
             else:
                 table.setColumnWidth(number, _WIDTHS[key])
+            if key == "type":  # shown in the detail panel; the table's width goes to the name
+                table.setColumnHidden(number, True)
         table.setSortingEnabled(True)
         return table
 

@@ -158,7 +158,12 @@ def text_field(name: str, label: str, *, placeholder: str = "") -> FieldEditor:
     """A line of text; surrounding spaces are dropped (a tag may not have them)."""
     line = QLineEdit()
     line.setPlaceholderText(placeholder)
-    field = FieldEditor(name, label, line, read=lambda: line.text().strip(), write=line.setText)
+
+    def write(text: str) -> None:
+        line.setText(text)
+        line.setCursorPosition(0)  # a long value shows its start, not its end
+
+    field = FieldEditor(name, label, line, read=lambda: line.text().strip(), write=write)
     line.editingFinished.connect(field.finish)
     guard = _GlobalUndoWhenClean(line)
     line.installEventFilter(guard)

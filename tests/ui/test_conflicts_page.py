@@ -165,7 +165,7 @@ def test_the_tab_shows_how_many_wait_and_ctrl_k_opens_search(
     window.show()
     tabs = window.pages
     titles = lambda: [tabs.tabText(i) for i in range(tabs.count())]  # noqa: E731
-    qtbot.waitUntil(lambda: "Conflicts (1)" in titles())
+    qtbot.waitUntil(lambda: "Conflicts (1)" in titles(), timeout=15_000)
     search = next(a for a in window.edit_menu.actions() if a.text() == "Search…")
     assert search.shortcut().toString() == "Ctrl+K"
     search.trigger()

@@ -1,0 +1,186 @@
+"""Draw the app's main views on a virtual 1280x800 screen into docs/screenshots/.
+
+Run by ``make screenshots``. Starts under Xvfb (re-running itself through
+``xvfb-run`` when there is no display), opens the app on the demo building with
+its local demo sync server exactly as ``make run`` does, then walks the views a
+technician sees and grabs the whole screen for each, as ``import -window root``
+would. A second device, signed in to the same local server, makes the edit that
+conflicts with the app's, so the conflicts view shows a real conflict.
+
+Usage: python scripts/screenshots.py [OUTPUT_DIR]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREEN = "1280x800x24"
+
+
+def ensure_display() -> None:
+    if os.environ.get("DISPLAY"):
+        return
+    if shutil.which("xvfb-run") is None:
+        sys.exit("screenshots need Xvfb: install the xvfb package (make sysdeps does)")
+    command = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", sys.executable, *sys.argv]
+    sys.exit(subprocess.call(command))
+
+
+def main() -> int:
+    ensure_display()
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    sys.path.insert(0, str(ROOT))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="arxos-shots-") as tmp:
+        Shooter(Path(tmp), out).run()
+    return 0
+
+
+class Shooter:
+    def __init__(self, tmp: Path, out: Path) -> None:
+        from PySide6.QtCore import QSettings
+        from PySide6.QtWidgets import QApplication
+
+        self.tmp, self.out = tmp, out
+        self.app = QApplication(sys.argv[:1])
+        self.app.setOrganizationName("ArxOS")
+        self.app.setApplicationName("ArxOS Field")
+        self.settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        self.settings.setValue("ui/theme", "light")
+
+    def wait(self, ready: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def settle(self, seconds: float = 0.6) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def shoot(self, name: str) -> None:
+        self.settle()
+        picture = self.app.primaryScreen().grabWindow(0)
+        path = self.out / f"{name}.png"
+        if not picture.save(str(path)):
+            raise SystemExit(f"screenshots: could not write {path}")
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    def run(self) -> None:
+        from arxos_desktop.store.equipment import find_by_tag, update_equipment
+        from arxos_desktop.ui.startup import StartOptions, start
+        from arxos_desktop.ui.sync_controller import SyncController
+        from arxos_desktop.ui.theme import Theme, apply_theme
+        from arxos_desktop.ui.work_orders_page import WorkOrdersPage
+
+        window = start(self.app, StartOptions(home=self.tmp / "home", demo=True), self.settings)
+        window.setGeometry(0, 0, 1280, 800)
+        self.wait(lambda: window.state is not None and window.state.building_id, "the demo")
+        state = window.state
+        assert state is not None
+        controller = window.findChild(SyncController)
+        assert controller is not None
+        synced: list[object] = []
+        controller.sync_did_finish.connect(synced.append)
+        self.wait(
+            lambda: bool(synced) and controller.waiting == 0 and not state.ops.busy,
+            "the first sync",
+            180,
+        )
+        window.statusBar().clearMessage()
+        ahu = find_by_tag(state.replica, state.building_id or "", "AHU-1")
+
+        self.shoot("main-window")
+        state.show_record("equipment", ahu.id)
+        self.shoot("equipment-detail")
+
+        board = window.findChild(WorkOrdersPage)
+        assert board is not None
+        window.pages.setCurrentWidget(board)
+        board.show_board(True)
+        self.shoot("work-order-board")
+
+        other = SecondDevice(self.tmp / "tablet", controller)
+        other.sync()  # has the building, at the same version as the app
+        done = state.ops.run(
+            lambda r: update_equipment(r, ahu.id, {"status": "out_of_service"}), writes=True
+        )
+        runs = len(synced)
+        self.wait(done.done, "the app's edit")
+        self.wait(
+            lambda: len(synced) > runs and controller.waiting == 0, "the app's edit to sync", 60
+        )
+        other.edit_and_sync(ahu.id, {"status": "operational"})
+        conflicts = window.pages.widget(window.pages.count() - 1)
+        window.pages.setCurrentWidget(conflicts)
+        self.wait(
+            lambda: "Conflicts (" in window.pages.tabText(window.pages.indexOf(conflicts)),
+            "a conflict",
+            60,
+        )
+        self.shoot("conflicts")
+
+        window.pages.setCurrentIndex(0)
+        if controller.local_server is not None:
+            controller.local_server.stop()
+        controller.sync_now()  # the next run finds the server gone
+        self.wait(lambda: controller.status.connection.text().startswith("Offline"), "offline", 90)
+        done = state.ops.run(
+            lambda r: update_equipment(r, ahu.id, {"model": "39M-2400"}), writes=True
+        )
+        self.wait(done.done, "an offline edit")
+        self.shoot("offline-status")
+
+        apply_theme(self.app, Theme.DARK)
+        self.shoot("dark-palette")
+        window.close()
+        self.settle(0.3)
+
+
+class SecondDevice:
+    """A technician's tablet: a plain replica signed in to the same local demo server."""
+
+    def __init__(self, home: Path, controller: object) -> None:
+        from arxos_desktop.admin.demo_account import read_account
+        from arxos_desktop.store import Replica
+        from arxos_desktop.store.remote import ReplicaSyncTarget
+        from sync.client import SyncClient, sign_in
+
+        credentials = controller.credentials  # type: ignore[attr-defined]
+        account = read_account(controller.home / "demo-server")  # type: ignore[attr-defined]
+        assert credentials is not None and account is not None
+        self.replica = Replica.open(home)
+        tokens = sign_in(
+            credentials.server,
+            email=account.email,
+            password=account.password,
+            device_id=self.replica.device_id,
+        )
+        self.client = SyncClient(credentials.server, target=ReplicaSyncTarget(self.replica))
+        self.client.http.headers["Authorization"] = f"Bearer {tokens.access_token}"
+
+    def sync(self) -> None:
+        self.client.sync_once()
+
+    def edit_and_sync(self, equipment_id: str, changes: dict[str, object]) -> None:
+        from arxos_desktop.store.equipment import update_equipment
+
+        update_equipment(self.replica, equipment_id, changes)
+        self.client.sync_once()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
