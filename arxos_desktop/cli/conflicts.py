@@ -27,31 +27,13 @@ conflicts_app = typer.Typer(
 
 MIN_ID_CHARS = 6
 
-#: The field that names a row for people, per entity (fallback: the id's tail).
-_LABEL_FIELDS = {
-    "equipment": "tag",
-    "room": "number",
-    "workorder": "title",
-    "floor": "name",
-    "building": "name",
-    "organization": "name",
-    "document": "title",
-    "note": "text",
-    "attachment": "file_name",
-}
-
 
 def _label(replica: Any, entity: str, entity_id: str, cache: dict[str, str]) -> str:
-    from arxos_desktop.store.queries import list_rows
+    """The row's name for people, as the app's Conflicts page shows it."""
+    from arxos_desktop.store.review import label_of
 
     if entity_id not in cache:
-        rows = list_rows(replica, entity, where="id = ?", params=(entity_id,), include_deleted=True)
-        name = str(getattr(rows[0], _LABEL_FIELDS.get(entity, ""), "") or "") if rows else ""
-        if entity == "room" and name:
-            name = f"Room {name}"
-        if len(name) > 40:
-            name = name[:39] + "…"
-        cache[entity_id] = name or f"…{out.short(entity_id)}"
+        cache[entity_id] = label_of(replica, entity, entity_id)
     return cache[entity_id]
 
 

@@ -45,26 +45,13 @@ def demo(
     ] = False,
 ) -> None:
     """Load the bundled demo building and show its summary."""
-    from arxos_desktop.demo import demo_repo_path
-    from arxos_desktop.repo_format import import_snapshot, read_repo
+    from arxos_desktop.demo.loading import load_demo_building
     from arxos_desktop.store.summary import summarize_building
 
-    class _KeepEditsError(Exception):
-        """Rolls back an import that would overwrite edits (no --replace)."""
-
-    path = demo_repo_path()
     with open_replica() as replica:
         with out.progress("Loading the demo building", enabled=not state.json) as advance:
-            snap = read_repo(path)
-            try:
-                with replica.transaction():
-                    result = import_snapshot(replica, snap, progress=advance)
-                    new = "building" in result.inserted
-                    if result.changed and not new and not replace:
-                        raise _KeepEditsError
-                status = "imported" if new else "updated" if result.changed else "up_to_date"
-            except _KeepEditsError:
-                status = "kept_local_edits"
+            loaded = load_demo_building(replica, replace=replace, progress=advance)
+        status, result = loaded.status.value, loaded.result
         summary = summarize_building(replica, result.building_id)
     rows = sum(result.inserted.values()) + sum(result.updated.values())
     rows += sum(result.deleted.values())

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from arxos_desktop.account import Credentials, save_credentials
+from arxos_desktop.account import Credentials
 from arxos_desktop.cli import output as out
 from arxos_desktop.cli.args import open_replica, state
 from arxos_desktop.cli.server_check import (
@@ -72,21 +72,9 @@ def _phase_progress(enabled: bool, pushing: int) -> Iterator[Callable[[str, int,
 
 
 def _client(credentials: Credentials, home: Path, target: Any, batch: int) -> Any:
-    """A client whose refreshed tokens are saved at once (the old refresh token is spent)."""
-    from sync.client import RefreshingAuth, SyncClient, Tokens
+    from arxos_desktop.sync_client import client_for
 
-    current = [credentials]
-
-    def persist(tokens: Tokens) -> None:
-        current[0] = current[0].with_tokens(tokens.access_token, tokens.refresh_token)
-        save_credentials(home, current[0])
-
-    auth = RefreshingAuth(
-        Tokens(credentials.access_token, credentials.refresh_token),
-        refresh_url=f"{credentials.server}/v1/auth/refresh",
-        on_refresh=persist,
-    )
-    return SyncClient(credentials.server, target=target, auth=auth, batch_size=batch)
+    return client_for(credentials, home, target, batch_size=batch)
 
 
 def _report_doc(report: Any, server: str, target: Any) -> dict[str, Any]:

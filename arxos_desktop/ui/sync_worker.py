@@ -23,10 +23,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from arxos_desktop.account import Credentials, save_credentials
+from arxos_desktop.account import Credentials
 from arxos_desktop.store import Replica
 from arxos_desktop.store.remote import ReplicaSyncTarget
-from sync.client import OfflineError, RefreshingAuth, SignInRequiredError, SyncClient, Tokens
+from arxos_desktop.sync_client import client_for
+from sync.client import OfflineError, SignInRequiredError, SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +57,8 @@ class _Outcome(Enum):
 
 
 def make_client(credentials: Credentials, home: Path, replica: Replica) -> SyncClient:
-    """A client whose refreshed tokens are saved at once (the old refresh token is spent)."""
-    current = [credentials]
-
-    def persist(tokens: Tokens) -> None:
-        current[0] = current[0].with_tokens(tokens.access_token, tokens.refresh_token)
-        save_credentials(home, current[0])
-
-    auth = RefreshingAuth(
-        Tokens(credentials.access_token, credentials.refresh_token),
-        refresh_url=f"{credentials.server}/v1/auth/refresh",
-        on_refresh=persist,
-    )
-    # Short retries: a stop must not wait behind a long backoff inside one request.
-    return SyncClient(
-        credentials.server,
-        target=ReplicaSyncTarget(replica),
-        auth=auth,
-        attempts=3,
-        max_wait=5.0,
-    )
+    """The worker's client: short retries, so a stop never waits behind a long backoff."""
+    return client_for(credentials, home, ReplicaSyncTarget(replica), attempts=3, max_wait=5.0)
 
 
 class SyncWorker(QObject):
