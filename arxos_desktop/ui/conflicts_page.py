@@ -59,6 +59,8 @@ class ConflictsPage(QWidget):
 
     #: How many conflicts and refused changes wait for a decision (the tab shows it).
     count_did_change = Signal(int)
+    #: The tab title that says how many wait (``page_title`` of the count).
+    title_did_change = Signal(str)
     #: The lists on screen were re-read (tests and the tab title wait on it).
     review_did_load = Signal()
 
@@ -148,6 +150,7 @@ class ConflictsPage(QWidget):
             else "No refused changes."
         )
         self.count_did_change.emit(len(found) + len(refused))
+        self.title_did_change.emit(page_title(len(found) + len(refused)))
         self.review_did_load.emit()
 
     def _conflict_row(self, item: ConflictItem) -> ConflictRow:

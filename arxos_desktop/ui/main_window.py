@@ -82,6 +82,15 @@ class MainWindow(QMainWindow):
             self._view_menu, title, shortcut, lambda: self.pages.setCurrentWidget(widget)
         )
 
+    def retitle_page(self, title: str) -> None:
+        """Slot for a page's own "my title changed" signal (a bound method, not a lambda:
+        the connection then lives exactly as long as the window)."""
+        page = self.sender()
+        if isinstance(page, QWidget):
+            index = self.pages.indexOf(page)
+            if index >= 0:
+                self.pages.setTabText(index, title)
+
     def add_action(
         self, menu: QMenu | None, text: str, shortcut: str | None, slot: Callable[[], object]
     ) -> QAction:

@@ -28,9 +28,7 @@ def build_pages(window: MainWindow, state: AppState) -> None:
 
     conflicts = ConflictsPage(state)
     window.add_page(conflicts, page_title(0))
-    conflicts.count_did_change.connect(
-        lambda n: window.pages.setTabText(window.pages.indexOf(conflicts), page_title(n))
-    )
+    conflicts.title_did_change.connect(window.retitle_page)
     palette = SearchPalette(state, window)
     window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
     install_undo(window, state)
