@@ -164,3 +164,19 @@ def test_an_empty_replica_file_is_refused_and_left_untouched(tmp_path: Path) -> 
 def test_a_new_replica_is_still_created_where_there_is_no_file(tmp_path: Path) -> None:
     with Replica.open(tmp_path / "fresh") as replica:
         assert replica.path.stat().st_size > 0
+
+
+def test_the_replica_folder_and_files_are_owner_only(tmp_path: Path) -> None:
+    """Building data on a shared laptop: another account may not read the replica."""
+    home = tmp_path / "shared-laptop" / "arxos"
+    with Replica.open(home) as replica:
+        replica.conn.execute("SELECT 1").fetchone()
+        assert home.stat().st_mode & 0o777 == 0o700
+        for name in ("replica.sqlite3", "replica.sqlite3-wal", "replica.sqlite3-shm"):
+            if (home / name).exists():
+                assert (home / name).stat().st_mode & 0o777 == 0o600, name
+    home.chmod(0o755)
+    (home / "replica.sqlite3").chmod(0o644)
+    Replica.open(home).close()  # an existing replica is narrowed when opened
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert (home / "replica.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -72,8 +72,9 @@ def open_database(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and upgrade the replica at *path*."""
     try:
         _refuse_empty(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = connect(path)
+        _keep_private(path)
         applied = _applied_migrations(conn)
         unknown = sorted(applied - set(MIGRATION_NAMES))
         if unknown:
@@ -89,6 +90,18 @@ def open_database(path: Path) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, OSError) as exc:
         raise ReplicaOpenError(f"Cannot open the replica at {path}: {exc}") from exc
     return conn
+
+
+def _keep_private(path: Path) -> None:
+    """The replica holds building data: its folder and files are its owner's alone.
+
+    The folder is what matters (nothing inside it can be reached without it); the
+    files are narrowed too, in case the folder is shared by mistake.
+    """
+    path.parent.chmod(0o700)
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
