@@ -12,6 +12,7 @@ import pytest
 from arxos_desktop.demo import demo_repo_path
 from arxos_desktop.demo.generate import build_demo_snapshot
 from arxos_desktop.repo_format import BuildingSnapshot, read_repo, write_repo
+from arxos_desktop.store import Replica
 from sync.schema import ConnectionKind, Discipline, System, TargetKind, WorkOrderStatus
 
 OPEN_STATES = {WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD}
@@ -104,3 +105,15 @@ def test_each_floor_has_a_plan_showing_its_equipment_tags(demo: BuildingSnapshot
         assert tags
         missing = [tag for tag in tags if tag not in text]
         assert not missing, (doc.file_name, missing)
+
+
+def test_the_app_opens_a_held_demo_without_reloading_it_and_keeps_edits(replica: Replica) -> None:
+    from arxos_desktop.demo.loading import demo_building_id, open_or_load_demo
+    from arxos_desktop.store.equipment import find_by_tag, update_equipment
+
+    building_id = open_or_load_demo(replica)
+    assert building_id == demo_building_id()
+    ahu = find_by_tag(replica, building_id, "AHU-1")
+    update_equipment(replica, ahu.id, {"model": "edited on site"})
+    assert open_or_load_demo(replica) == building_id
+    assert find_by_tag(replica, building_id, "AHU-1").model == "edited on site"

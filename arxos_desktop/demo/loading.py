@@ -7,6 +7,7 @@ the result says so, so the caller can offer a reset instead.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,6 +15,7 @@ from arxos_desktop.demo import demo_repo_path
 from arxos_desktop.repo_format import import_snapshot, read_repo
 from arxos_desktop.repo_format.importer import ImportResult, Progress
 from arxos_desktop.store import Replica
+from arxos_desktop.store.buildings import list_buildings
 
 
 class DemoStatus(StrEnum):
@@ -31,6 +33,25 @@ class DemoLoad:
     @property
     def building_id(self) -> str:
         return self.result.building_id
+
+
+def demo_building_id() -> str:
+    """The demo building's id, from its metadata alone (no need to read the whole repo)."""
+    meta = json.loads((demo_repo_path() / ".arxos" / "metadata.json").read_text(encoding="utf-8"))
+    return str(meta["building"]["id"])
+
+
+def open_or_load_demo(replica: Replica, *, progress: Progress | None = None) -> str:
+    """The demo building's id, importing it only when this replica does not hold it yet.
+
+    The app opens the demo on every ``--demo`` start; reading and comparing the whole
+    shipped repository each time would cost seconds before the table fills, and the
+    technician's edits to it must stay anyway.
+    """
+    building_id = demo_building_id()
+    if any(b.id == building_id for b in list_buildings(replica)):
+        return building_id
+    return load_demo_building(replica, progress=progress).building_id
 
 
 class _KeepEditsError(Exception):

@@ -86,9 +86,9 @@ def _choose_building(window: MainWindow, state: AppState, *, demo: bool) -> None
         from arxos_desktop.store.buildings import list_buildings
 
         if demo:
-            from arxos_desktop.demo.loading import load_demo_building
+            from arxos_desktop.demo.loading import open_or_load_demo
 
-            return load_demo_building(replica).building_id
+            return open_or_load_demo(replica)
         ids = [b.id for b in list_buildings(replica)]
         return remembered if remembered in ids else (ids[0] if ids else None)
 
