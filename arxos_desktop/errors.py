@@ -35,6 +35,7 @@ class ErrorKind(StrEnum):
     SERVER_ERROR = "server_error"
     PORT_IN_USE = "port_in_use"
     MISSING_EXTRA = "missing_extra"
+    PASSWORD_REQUIRED = "password_required"
 
 
 class ArxosError(Exception):

@@ -47,6 +47,7 @@ EXIT_CODE_OF: Final[dict[ErrorKind, ExitCode]] = {
     ErrorKind.NOT_A_SERVER: ExitCode.NOT_A_SERVER,
     ErrorKind.PORT_IN_USE: ExitCode.PORT_IN_USE,
     ErrorKind.MISSING_EXTRA: ExitCode.MISSING_EXTRA,
+    ErrorKind.PASSWORD_REQUIRED: ExitCode.INVALID,
 }
 
 #: Each exit code in the words of the help's epilog.

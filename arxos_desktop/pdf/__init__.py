@@ -1,0 +1,1 @@
+"""PDF drawings without Qt: opening with bounds, tiled rendering, annotations, import/export."""
