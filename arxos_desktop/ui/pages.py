@@ -29,6 +29,7 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     conflicts = ConflictsPage(state)
     window.add_page(conflicts, page_title(0))
     conflicts.title_did_change.connect(window.retitle_page)
+    conflicts.reload()  # its first read may land while later pages are built, unheard
     palette = SearchPalette(state, window)
     window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
     install_undo(window, state)
