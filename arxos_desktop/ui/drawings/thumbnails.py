@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 from arxos_desktop.pdf.background import THUMBNAIL_PX
 
 #: Width of the strip: a thumbnail and the list's frame and scroll bar.
-STRIP_WIDTH: Final = THUMBNAIL_PX + 40
+STRIP_WIDTH: Final = THUMBNAIL_PX + 28
 
 
 class ThumbnailStrip(QListWidget):

@@ -100,8 +100,9 @@ class DrawingView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setBackgroundRole(QPalette.ColorRole.Mid)
-        self.setBackgroundBrush(self.palette().brush(QPalette.ColorRole.Mid))
+        # Around the sheet: the window colour a shade darker, so the white sheet's edge
+        # shows in the light theme and the margin stays dark in the dark one.
+        self.setBackgroundBrush(QBrush(self.palette().color(QPalette.ColorRole.Window).darker(125)))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Drawing sheet")
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)

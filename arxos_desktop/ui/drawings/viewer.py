@@ -383,7 +383,7 @@ class DrawingViewer(QWidget):
             x0, y0, x1, y1 = hit.rect
             item = QGraphicsRectItem(QRectF(x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2))
             fill = QColor(colour)
-            fill.setAlpha(110 if hit == current else 60)
+            fill.setAlpha(80 if hit == current else 45)
             item.setBrush(QBrush(fill))
             pen = QPen(colour, 2.5 if hit == current else 1.0)
             pen.setCosmetic(True)
