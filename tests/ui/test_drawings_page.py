@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pymupdf
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
-from PySide6.QtGui import QAction, QWheelEvent
+from PySide6.QtGui import QAction, QNativeGestureEvent, QPointingDevice, QWheelEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
@@ -288,3 +288,51 @@ def test_the_drawings_tab_is_in_the_window_and_find_brings_it_up(
     find.trigger()
     assert tabs.currentWidget() is drawings
     window.close()
+
+
+def test_a_pinch_zooms_around_the_fingers_and_drag_and_arrow_keys_pan(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, building: str
+) -> None:
+    _demo(replica, building)
+    _open(qtbot, page, state, building, "Ground floor")
+    viewer = page.viewer
+    view = viewer.view
+    qtbot.waitUntil(lambda: viewer.tiles.preview_complete, timeout=10_000)
+    viewer.zoom_in()
+    viewer.zoom_in()
+    fingers = QPointF(view.viewport().width() * 0.3, view.viewport().height() * 0.6)
+    under = view.view_to_page(fingers)
+    before = view.zoom
+    pinch = QNativeGestureEvent(
+        Qt.NativeGestureType.ZoomNativeGesture,
+        QPointingDevice.primaryPointingDevice(),
+        2,
+        fingers,
+        fingers,
+        QPointF(view.viewport().mapToGlobal(fingers.toPoint())),
+        0.5,
+        QPointF(0, 0),
+    )
+    QApplication.sendEvent(view.viewport(), pinch)
+    assert view.zoom == pytest.approx(before * 1.5)
+    after = view.view_to_page(fingers)
+    assert abs(after.x() - under.x()) * view.zoom <= 1.5
+    assert abs(after.y() - under.y()) * view.zoom <= 1.5
+    # Drag the sheet to the left: the view moves right over the sheet.
+    hbar = view.horizontalScrollBar()
+    start = hbar.value()
+    origin = QPoint(view.viewport().width() // 2, view.viewport().height() // 2)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=origin)
+    for step in range(1, 6):
+        qtbot.mouseMove(view.viewport(), origin - QPoint(40 * step, 0))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=origin - QPoint(200, 0))
+    assert hbar.value() > start
+    dragged = hbar.value()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert hbar.value() > dragged
+    vbar = view.verticalScrollBar()
+    top = vbar.value()
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert vbar.value() > top
+    qtbot.waitUntil(lambda: viewer.tiles.settled, timeout=10_000)

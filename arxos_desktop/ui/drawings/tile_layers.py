@@ -141,10 +141,10 @@ class TileLayers(QObject):
             if level_changed:
                 self._clear_sharp()
             if self.preview_complete:
-                self.tiles_did_settle.emit()
+                self._now_settled()
             return
         if level != self.level:
-            self._clear_sharp()
+            self._retire_sharp()
             self.level = level
         keys = visible_tiles(self.page, self.size, level, self.view.visible_page_rect())
         self._wanted = set(keys)
@@ -160,7 +160,7 @@ class TileLayers(QObject):
         self.generation += 1
         self.service.request_tiles(missing, self.generation)
         if not missing and self.preview_complete:
-            self.tiles_did_settle.emit()
+            self._now_settled()
 
     def tile_did_render(self, result: TileRendered) -> None:
         """A tile came back from the render thread: cache it, show it if still wanted."""
@@ -176,13 +176,13 @@ class TileLayers(QObject):
                 if not self._preview_missing:
                     self.preview_did_complete.emit()
                     if self.settled:
-                        self.tiles_did_settle.emit()
+                        self._now_settled()
             return
         if key.level != self.level or key in self._shown:
             return  # a level the view has left: dropped
         self._shown[key] = self._place(self.view.tile_layer, key, pixmap)
         if self._wanted and self.settled:
-            self.tiles_did_settle.emit()
+            self._now_settled()
 
     def _place(self, layer: Layer, key: TileKey, pixmap: QPixmap) -> QGraphicsPixmapItem:
         x0, y0, _x1, _y1 = clip_of(key, self.size)
@@ -192,6 +192,23 @@ class TileLayers(QObject):
         item.setScale(1.0 / scale_of(key.level))
         return item
 
+    def _now_settled(self) -> None:
+        self.view.stale_layer.clear()
+        self.tiles_did_settle.emit()
+
     def _clear_sharp(self) -> None:
+        self.view.stale_layer.clear()
         self.view.tile_layer.clear()
+        self._shown.clear()
+
+    def _retire_sharp(self) -> None:
+        """Keep the left level's tiles (drawn scaled) under the new ones until those are in.
+
+        Zooming past a level then shows slightly soft detail for a moment, not the
+        blurrier preview.
+        """
+        stale = self.view.stale_layer
+        stale.clear()
+        for item in self.view.tile_layer.childItems():
+            item.setParentItem(stale)
         self._shown.clear()

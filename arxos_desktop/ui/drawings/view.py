@@ -89,11 +89,19 @@ class DrawingView(QGraphicsView):
         self.sheet.setPen(Qt.PenStyle.NoPen)
         self.sheet.setZValue(-1)
         self.preview_layer = Layer(0)
+        #: Sharp tiles of the level the view just left, shown until the new level's arrive.
+        self.stale_layer = Layer(0.5)
         self.tile_layer = Layer(1)
         self.hit_layer = Layer(5)
         #: Where annotation items go (page coordinates); above tiles and search hits.
         self.markup_layer = Layer(10)
-        for item in (self.sheet, self.preview_layer, self.tile_layer, self.hit_layer):
+        for item in (
+            self.sheet,
+            self.preview_layer,
+            self.stale_layer,
+            self.tile_layer,
+            self.hit_layer,
+        ):
             self.scene().addItem(item)
         self.scene().addItem(self.markup_layer)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -117,7 +125,13 @@ class DrawingView(QGraphicsView):
     def set_page(self, size: tuple[float, float]) -> None:
         """Show an empty sheet of *size* points (layers cleared)."""
         self.page_size = size
-        for layer in (self.preview_layer, self.tile_layer, self.hit_layer, self.markup_layer):
+        for layer in (
+            self.preview_layer,
+            self.stale_layer,
+            self.tile_layer,
+            self.hit_layer,
+            self.markup_layer,
+        ):
             layer.clear()
         width, height = size
         self.sheet.setRect(0, 0, width, height)

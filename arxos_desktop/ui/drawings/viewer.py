@@ -330,7 +330,7 @@ class DrawingViewer(QWidget):
     # -- pages, zoom, search -------------------------------------------------------------------
 
     def show_page(self, page: int) -> None:
-        if self.bridge is None or not 0 <= page < len(self.page_sizes):
+        if self.bridge is None or self.entry is None or not 0 <= page < len(self.page_sizes):
             return
         self.page = page
         size = self.page_sizes[page]
@@ -338,7 +338,6 @@ class DrawingViewer(QWidget):
         self.view.fit_width()
         self.sheet_label.setText(f"Sheet {page + 1} of {len(self.page_sizes)}")
         self.thumbnails.mark(page)
-        assert self.entry is not None
         self.tiles.begin(self.bridge.service, self.entry.blob_sha256, page, size)
         self._draw_hits()
 
