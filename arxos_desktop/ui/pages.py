@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.conflicts_page import ConflictsPage, page_title
+from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.edits import install_undo
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.equipment_page import EquipmentPage
@@ -25,6 +26,10 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     work_orders = WorkOrdersPage(state)
     window.add_page(work_orders, "Work orders", entities=WorkOrdersPage.ENTITIES)
     work_orders.install_actions(window)
+
+    drawings = DrawingsPage(state)
+    window.add_page(drawings, "Drawings", entities=DrawingsPage.ENTITIES)
+    drawings.install_actions(window)
 
     conflicts = ConflictsPage(state)
     window.add_page(conflicts, page_title(0))

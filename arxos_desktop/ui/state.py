@@ -28,6 +28,14 @@ class AppState(QObject):
     #: Rows changed under the views (a local edit, or a sync that pulled something):
     #: views re-read what they show.
     data_did_change = Signal()
+    #: Whether the sync server answered its last check (False while offline or signed out).
+    reachability_did_change = Signal(bool)
+    #: (done, total) files a running sync has downloaded so far.
+    files_did_progress = Signal(int, int)
+    #: A sync run ended well: the files it downloaded (drawings, photos) are on this device.
+    files_did_arrive = Signal()
+    #: A view needs something from the server now (a drawing not downloaded yet).
+    sync_was_requested = Signal()
 
     def __init__(self, ops: StoreOps, *, home: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +44,9 @@ class AppState(QObject):
         self.building_id: str | None = None
         #: Edits saved this session, newest last: what Edit ▸ Undo walks back.
         self.undo_history = UndoHistory()
+        #: The last answer of :attr:`reachability_did_change`.
+        self.online = False
+        self.reachability_did_change.connect(self._set_online)
         ops.replica_did_change.connect(self.data_did_change)
 
     @property
@@ -50,6 +61,9 @@ class AppState(QObject):
 
     def show_record(self, entity: str, record_id: str) -> None:
         self.record_was_requested.emit(entity, record_id)
+
+    def _set_online(self, online: bool) -> None:
+        self.online = online
 
     def post(self, message: str) -> None:
         self.message_was_posted.emit(message)

@@ -107,6 +107,7 @@ class SyncController(QObject):
         self.status.set_last_synced(self._remembered_last_sync())
         state.ops.replica_did_change.connect(self._local_edit)
         state.data_did_change.connect(self.refresh_waiting)
+        state.sync_was_requested.connect(self.sync_now)
         window.on_close(self.shutdown)
 
     # -- start-up ------------------------------------------------------------------------
@@ -246,6 +247,7 @@ class SyncController(QObject):
     def _reachability(self, online: bool) -> None:
         if self.credentials is None:
             return
+        self.state.reachability_did_change.emit(online)
         host = self.credentials.server.split("://", 1)[-1]
         if online:
             self.status.set_connection(f"Online ({host})")
@@ -256,6 +258,8 @@ class SyncController(QObject):
         self.status.sync_progressed(phase, done, total)
         if phase == "push":
             self._set_waiting(max(0, total - done))
+        elif phase == "files":
+            self.state.files_did_progress.emit(done, total)
 
     def _finished(self, report: Any) -> None:
         self.status.sync_ended()
@@ -271,6 +275,7 @@ class SyncController(QObject):
             self.state.data_did_change.emit()  # also refreshes the waiting count
         else:
             self.refresh_waiting()
+        self.state.files_did_arrive.emit()
         self.sync_did_finish.emit(report)
 
     def _failed(self, error: Exception) -> None:
@@ -312,6 +317,7 @@ class SyncController(QObject):
             self.worker.stop()
             self.worker.deleteLater()
             self.worker = None
+            self.state.reachability_did_change.emit(False)
 
     def _remembered_last_sync(self) -> dt.datetime | None:
         raw = self.window.settings.value(LAST_SYNC_KEY)
