@@ -10,7 +10,7 @@ credential, and the claims and the signature key say everything about it).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -21,6 +21,10 @@ from sync.ids import ID_PATTERN
 from sync.schema import System
 from sync.server.models import UTCDateTime, utcnow
 from sync.tokens import MAX_CONTRACTOR_CHARS, Permission
+from sync.trust import AccessTrust as TrustSet
+from sync.trust import TrustKey as KeyOut
+
+__all__ = ["KeyOut", "TrustSet"]
 
 
 class SigningKey(SQLModel, table=True):
@@ -112,25 +116,3 @@ class IssuedPass(_Shape):
     kid: str
     org_id: str
     expires_at: dt.datetime
-
-
-class KeyOut(_Shape):
-    kid: str
-    org_id: str
-    public_key: str
-    status: Literal["active", "trusted"]
-
-
-class TrustSet(_Shape):
-    """What a device needs to verify passes offline for the buildings its user sees."""
-
-    keys: list[KeyOut]
-    #: Withdrawn passes of those organisations that have not expired yet.
-    revoked: list[str]
-    #: Building id → id of the organisation whose keys may grant it.
-    buildings: dict[str, str]
-
-
-class RotatedKey(_Shape):
-    kid: str
-    public_key: str
