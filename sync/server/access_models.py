@@ -10,7 +10,7 @@ credential, and the claims and the signature key say everything about it).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 from sync.ids import ID_PATTERN
 from sync.schema import System
 from sync.server.models import UTCDateTime, utcnow
-from sync.tokens import MAX_CONTRACTOR_CHARS, Permission
+from sync.tokens import MAX_CONTRACTOR_CHARS, MAX_TOKEN_CHARS, Permission
 from sync.trust import AccessTrust as TrustSet
 from sync.trust import TrustKey as KeyOut
 
@@ -62,6 +62,9 @@ class AccessPass(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_by: str | None = Field(default=None, max_length=36)
+    #: The account a contractor's device signs in as once it exchanged this pass
+    #: (``sync.server.access_exchange``); None until the first exchange.
+    holder_id: str | None = Field(default=None, max_length=36)
 
 
 class AccessAuditEntry(SQLModel, table=True):
@@ -108,6 +111,21 @@ class IssueRequest(_Shape):
     expires_in: int = PydanticField(ge=60, le=366 * 24 * 3600)
     #: Seconds from now until the pass starts (0: at once).
     starts_in: int = PydanticField(default=0, ge=0, le=366 * 24 * 3600)
+
+
+class ExchangeRequest(_Shape):
+    token: str = PydanticField(min_length=1, max_length=MAX_TOKEN_CHARS)
+    device_id: str = PydanticField(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+class ExchangedSession(_Shape):
+    """A sign-in limited to one pass: no refresh token, it ends when the pass does."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    building_id: str
+    token_id: str
 
 
 class IssuedPass(_Shape):

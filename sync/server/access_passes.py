@@ -14,14 +14,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from sync.server import access_audit, crud, signing_keys
 from sync.server.access_models import AccessPass, IssuedPass, IssueRequest, KeyOut, TrustSet
 from sync.server.crud.grants import BuildingAccess
-from sync.server.models import Role, utcnow
+from sync.server.models import AuthSession, Grant, Role, utcnow
 from sync.server.replication import OWNERS_TABLE, ROWS_TABLE
 from sync.tokens import AccessClaims, issue, new_token_id
 
@@ -175,6 +175,7 @@ def revoke_pass(session: Session, *, user_id: str, user_org: str | None, token_i
         return
     record.revoked_at, record.revoked_by = utcnow(), user_id
     session.add(record)
+    end_holder(session, record.holder_id)
     access_audit.append(
         session, record.org_id, event="revoke", actor=user_id, details={"token_id": token_id}
     )
@@ -235,3 +236,17 @@ def trust_set(session: Session, *, user_id: str, now: dt.datetime | None = None)
         )
         revoked = list(session.exec(query))
     return TrustSet(keys=keys, revoked=revoked, buildings=owners)
+
+
+def end_holder(session: Session, holder_id: str | None) -> None:
+    """A withdrawn pass: its sign-ins end and its grant goes (in the caller's transaction)."""
+    if holder_id is None:
+        return
+    session.exec(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == holder_id)
+        .where(col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    for grant in session.exec(select(Grant).where(Grant.user_id == holder_id)):
+        session.delete(grant)

@@ -6,10 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 
-from sync.server import access_passes
-from sync.server.access_models import IssuedPass, IssueRequest, KeyOut, TrustSet
+from sync.server import access_exchange, access_passes
+from sync.server.access_models import (
+    ExchangedSession,
+    ExchangeRequest,
+    IssuedPass,
+    IssueRequest,
+    KeyOut,
+    TrustSet,
+)
 from sync.server.api.deps import CurrentUser, SessionDep, SettingsDep
 from sync.server.api.json_body import body_openapi, json_body
+from sync.token_errors import AccessRefusedError
 
 router = APIRouter(prefix="/access", tags=["access"])
 
@@ -97,3 +105,25 @@ def retire_key(kid: Annotated[str, _ID_IN_PATH], user: CurrentUser, session: Ses
 def read_trust(user: CurrentUser, session: SessionDep) -> TrustSet:
     """Keys, withdrawn passes and building owners a device needs to check passes offline."""
     return access_passes.trust_set(session, user_id=user.id)
+
+
+@router.post(
+    "/exchange",
+    response_model=ExchangedSession,
+    openapi_extra=body_openapi(ExchangeRequest),
+)
+def exchange_pass(
+    body: Annotated[ExchangeRequest, Depends(json_body(ExchangeRequest))],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ExchangedSession:
+    """Sign a contractor's device in with a pass: a session limited to what it grants."""
+    try:
+        return access_exchange.exchange(
+            session,
+            token=body.token,
+            device_id=body.device_id,
+            secret=settings.secret_key.get_secret_value(),
+        )
+    except AccessRefusedError as error:
+        raise _forbidden(error) from None

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_by", sa.String(length=36), nullable=True),
+        sa.Column("holder_id", sa.String(length=36), nullable=True),
         sa.ForeignKeyConstraint(["org_id"], ["srv_organizations.id"], ondelete="CASCADE"),
     )
     op.create_index("ix_srv_access_passes_building_id", "srv_access_passes", ["building_id"])
