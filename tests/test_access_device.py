@@ -137,6 +137,7 @@ def test_a_pass_pdf_round_trips_and_keeps_the_drawing(
         assert kind == "xref"
         assert doc.xref_get_key(int(xref.split()[0]), INFO_KEY) == ("string", token)
     assert verify_pass(replica, path, now=NOW).claims.contractor_id == "ACME-42"
+    assert verify_pass(replica, path.read_bytes(), now=NOW).claims.token_id
 
 
 def test_pdfs_without_a_usable_pass_are_refused_and_logged(

@@ -66,8 +66,10 @@ def building_name(replica: Replica, building_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _token_of(source: str | Path) -> tuple[str, str]:
+def _token_of(source: str | Path | bytes) -> tuple[str, str]:
     """(the pass text, what it came from: ``pdf`` or ``text``)."""
+    if isinstance(source, bytes):
+        return read_pass_token(source), "pdf"
     if isinstance(source, Path):
         if source.suffix.lower() in IMAGE_SUFFIXES:
             raise ImageNotSupportedError()
@@ -82,14 +84,15 @@ def _refusal_reason(error: ArxosError | AccessRefusedError) -> str:
 
 
 def verify_pass(
-    replica: Replica, source: str | Path, *, now: dt.datetime | None = None
+    replica: Replica, source: str | Path | bytes, *, now: dt.datetime | None = None
 ) -> PassCheck:
-    """The accepted pass from *source* (pass text, or a pass PDF); else the refusal, raised.
+    """The accepted pass from *source* (pass text, or a pass PDF as a file or its bytes);
+    else the refusal, raised.
 
     Either way the check is logged before this returns or raises.
     """
     now = now or local_now()
-    kind = "pdf" if isinstance(source, Path) else "text"
+    kind = "text" if isinstance(source, str) else "pdf"
     fingerprint = ""
     try:
         token, kind = _token_of(source)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +20,11 @@ from sync.audit_chain import AuditChainBrokenError
 from sync.ids import new_id
 from sync.server import access_audit, crud, signing_keys
 from sync.server.access_models import AccessAuditEntry, AccessPass, SigningKey
+from sync.server.core.config import SIGNING_KEY_SECRET_FILE, ServerSettings
 from sync.server.db import session_scope
 from sync.token_errors import RefusalReason, RevokedTokenError, UnknownIssuerTokenError
 from sync.tokens import AccessClaims, TrustedKey, public_key_from_text, read_header, verify
-from tests.server.conftest import UserFactory, bearer, login, on_both_databases
+from tests.server.conftest import SECRET, UserFactory, bearer, login, on_both_databases
 from tests.server.test_tenant_isolation import Person, accept, change
 
 
@@ -349,3 +352,20 @@ def test_a_forged_altered_or_oversized_pass_is_not_exchanged(
     assert "altered" in answers[1].json()["detail"]
     assert all("x" * 50 not in a.text for a in answers)
     assert passes_and_entries(app) == before  # nothing logged, nobody signed in
+
+
+def test_the_key_encryption_secret_is_generated_owner_only_or_taken_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARXOS_SERVER_SIGNING_KEY_SECRET", raising=False)
+    home = tmp_path / "server-home"
+    first = ServerSettings(home=home, secret_key=SECRET)
+    again = ServerSettings(home=home, secret_key=SECRET)
+    secret = first.signing_key_secret.get_secret_value()
+    assert again.signing_key_secret.get_secret_value() == secret
+    assert secret != first.secret_key.get_secret_value()  # not the sign-in key
+    assert stat.S_IMODE((home / SIGNING_KEY_SECRET_FILE).stat().st_mode) == 0o600
+    monkeypatch.setenv("ARXOS_SERVER_SIGNING_KEY_SECRET", "k" * 40)
+    assert ServerSettings(home=home, secret_key=SECRET).signing_key_secret.get_secret_value() == (
+        "k" * 40
+    )
