@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pymupdf
 import pytest
 
@@ -193,3 +196,24 @@ def test_the_device_log_refuses_edits_and_detects_a_deleted_or_edited_entry(
     conn.execute("DELETE FROM access_audit WHERE seq = 4")
     with pytest.raises(AuditChainBrokenError, match="cut"):
         audit_log.verify_log(conn)
+
+
+def _zbar_decode() -> Any:
+    """pyzbar's decode, or a skip (a failure under CI=true) when libzbar is missing."""
+    try:
+        from pyzbar.pyzbar import decode
+    except ImportError as exc:
+        reason = f"zbar is not installed ({exc}); scripts/ensure-system-deps.sh installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}. CI=true: this test must run", pytrace=False)
+        pytest.skip(reason)
+    return decode
+
+
+def test_the_cover_qr_code_reads_back_as_the_pass_at_screen_resolution(tower: str) -> None:
+    decode = _zbar_decode()
+    token = issue(claims_for(tower), KEY, KID)
+    with pymupdf.open(stream=write_pass_pdf(make_pdf(), token=token, scope="s.")) as doc:
+        pix = doc[0].get_pixmap(dpi=72, colorspace=pymupdf.csGRAY)  # a 595 px wide page
+    image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width)
+    assert [code.data.decode() for code in decode(image)] == [token]
