@@ -36,6 +36,8 @@ class ErrorKind(StrEnum):
     PORT_IN_USE = "port_in_use"
     MISSING_EXTRA = "missing_extra"
     PASSWORD_REQUIRED = "password_required"
+    ACCESS_REFUSED = "access_refused"
+    AUDIT_BROKEN = "audit_broken"
 
 
 class ArxosError(Exception):

@@ -21,15 +21,21 @@ def client_for(
 
     *options* go to :class:`~sync.client.SyncClient` (``batch_size``, ``attempts``…).
     """
+    return SyncClient(
+        credentials.server, target=target, auth=auth_for(credentials, home), **options
+    )
+
+
+def auth_for(credentials: Credentials, home: Path) -> RefreshingAuth:
+    """httpx authentication with *credentials* that saves every refreshed pair in *home*."""
     current = [credentials]
 
     def persist(tokens: Tokens) -> None:
         current[0] = current[0].with_tokens(tokens.access_token, tokens.refresh_token)
         save_credentials(home, current[0])
 
-    auth = RefreshingAuth(
+    return RefreshingAuth(
         Tokens(credentials.access_token, credentials.refresh_token),
         refresh_url=f"{credentials.server}/v1/auth/refresh",
         on_refresh=persist,
     )
-    return SyncClient(credentials.server, target=target, auth=auth, **options)

@@ -20,6 +20,10 @@ class SyncErrorKind(StrEnum):
     SIGN_IN = "sign_in_required"
     NOT_A_SERVER = "not_a_server"
     SERVER_ERROR = "server_error"
+    #: An access pass that must not be honoured (see ``sync.token_errors``).
+    ACCESS_REFUSED = "access_refused"
+    #: A hash-chained audit log whose chain is broken: an entry was removed or altered.
+    AUDIT_BROKEN = "audit_broken"
 
 
 class SyncError(Exception):

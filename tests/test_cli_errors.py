@@ -46,6 +46,8 @@ DOCUMENTED = {
     ErrorKind.PORT_IN_USE: 10,
     ErrorKind.MISSING_EXTRA: 11,
     ErrorKind.PASSWORD_REQUIRED: 4,
+    ErrorKind.ACCESS_REFUSED: 12,
+    ErrorKind.AUDIT_BROKEN: 13,
 }
 
 

@@ -28,6 +28,8 @@ class ExitCode(IntEnum):
     NOT_A_SERVER = 9
     PORT_IN_USE = 10
     MISSING_EXTRA = 11
+    ACCESS_REFUSED = 12
+    AUDIT_BROKEN = 13
 
 
 #: Every kind of error → the exit code it ends `arx` with.
@@ -48,6 +50,8 @@ EXIT_CODE_OF: Final[dict[ErrorKind, ExitCode]] = {
     ErrorKind.PORT_IN_USE: ExitCode.PORT_IN_USE,
     ErrorKind.MISSING_EXTRA: ExitCode.MISSING_EXTRA,
     ErrorKind.PASSWORD_REQUIRED: ExitCode.INVALID,
+    ErrorKind.ACCESS_REFUSED: ExitCode.ACCESS_REFUSED,
+    ErrorKind.AUDIT_BROKEN: ExitCode.AUDIT_BROKEN,
 }
 
 #: Each exit code in the words of the help's epilog.
@@ -64,6 +68,8 @@ MEANING: Final[dict[ExitCode, str]] = {
     ExitCode.NOT_A_SERVER: "the address answers, but is not an ArxOS sync server",
     ExitCode.PORT_IN_USE: "arx serve: the port is already in use",
     ExitCode.MISSING_EXTRA: "arx serve / arx server: the server extra is not installed",
+    ExitCode.ACCESS_REFUSED: "the access pass is refused (tampered, expired, revoked, unknown…)",
+    ExitCode.AUDIT_BROKEN: "an audit log entry was removed or altered",
 }
 
 

@@ -145,6 +145,16 @@ COMMANDS: dict[str, Lazy] = {
         "outbox_app",
         help="Local changes waiting to sync: list (default), discard.",
     ),
+    "token": Lazy(
+        f"{_CLI}.access_commands",
+        "token_app",
+        help="Issue, check and withdraw access passes for contractors.",
+    ),
+    "audit": Lazy(
+        f"{_CLI}.access_commands",
+        "audit_app",
+        help="Check this device's access log.",
+    ),
 }
 
 

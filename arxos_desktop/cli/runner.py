@@ -55,6 +55,9 @@ def error_exit(exc: ArxosError | SyncError) -> int:
         value = getattr(exc, name, None)
         if isinstance(value, dict | list):
             extra[name] = value
+    reason = getattr(exc, "reason", None)  # why an access pass was refused
+    if isinstance(reason, str):
+        extra["reason"] = str(reason)
     details = problems or getattr(exc, "details", None) or ()
     return fail(exit_code_of(kind), kind.value, message, details=details, **extra)
 

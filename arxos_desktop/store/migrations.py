@@ -263,6 +263,43 @@ def m006_conflict_resolutions(db: Database) -> None:
     run_script(db, _CONFLICT_RESOLUTIONS)
 
 
+_ACCESS = """
+-- What this device trusts to check access passes offline, replaced whole at every sync.
+CREATE TABLE access_keys (
+    kid TEXT PRIMARY KEY NOT NULL,
+    org_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE access_revoked (token_id TEXT PRIMARY KEY NOT NULL);
+CREATE TABLE access_buildings (
+    building_id TEXT PRIMARY KEY NOT NULL,
+    org_id TEXT NOT NULL
+);
+-- Every pass this device checked, accepted or refused: append-only and hash-chained.
+CREATE TABLE access_audit (
+    seq INTEGER PRIMARY KEY NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TRIGGER access_audit_no_update BEFORE UPDATE ON access_audit
+BEGIN
+    SELECT RAISE(ABORT, 'the access log is append-only');
+END;
+CREATE TRIGGER access_audit_no_delete BEFORE DELETE ON access_audit
+BEGIN
+    SELECT RAISE(ABORT, 'the access log is append-only');
+END;
+"""
+
+
+@migrations(name="m007_access")
+def m007_access(db: Database) -> None:
+    """Access-pass trust (keys, withdrawn passes, building owners) and the device's access log."""
+    run_script(db, _ACCESS)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations this replica still lacks."""
     return [m.name for m in migrations.pending(db)]

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from arxos_desktop.access.trust_store import store_trust
 from arxos_desktop.store import conflicts, rescope, shadow
 from arxos_desktop.store.bulk import insert_indexed
 from arxos_desktop.store.codec import codec_for
@@ -22,6 +23,7 @@ from sync.merge import overlay_pending
 from sync.outbox import Change, ChangeState, Op, count_changes, read_changes
 from sync.protocol import ChangeResult, PullResponse, ResolutionResult, ResultStatus
 from sync.schema import BLOB_FIELDS
+from sync.trust import AccessTrust
 
 _CURSOR_KEY = "sync_cursor"
 _PENDING = ChangeState.PENDING.value
@@ -135,6 +137,11 @@ class ReplicaSyncTarget:
     def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int:
         """Let go of the building's rows the user may no longer see (see :mod:`rescope`)."""
         return rescope.finish_rescope(self.replica, building_id, seen, tag)
+
+    def store_trust(self, trust: AccessTrust) -> None:
+        """Keep the access-pass trust set the server sent (replacing the previous one)."""
+        with self.replica.remote_transaction() as conn:
+            store_trust(conn, trust)
 
     def apply_pull(self, page: PullResponse) -> None:
         """One page in one transaction: rows, conflicts and the new cursor land together."""

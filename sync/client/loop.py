@@ -40,6 +40,7 @@ from sync.client.errors import (
 from sync.client.rescope import WITH_SCOPES, ScopeWatch, reconcile_scopes
 from sync.client.resolutions import WITH_RESOLUTIONS, push_resolutions
 from sync.client.target import Progress, SyncReport, SyncTarget
+from sync.client.trust import pull_trust
 from sync.errors import SyncError
 from sync.outbox import Change
 from sync.protocol import (
@@ -270,12 +271,16 @@ class SyncClient:
                 progress("files", done, len(missing))
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
-        """Push, pull, then fetch files; safe to interrupt at any point and run again."""
+        """Push, pull, refresh the access-pass trust set, then fetch files.
+
+        Safe to interrupt at any point and run again.
+        """
         started = time.perf_counter()
         report = SyncReport()
         self.push_pending(report, progress)
         push_resolutions(self._request, self.target)
         self.pull_all(report, progress)
+        pull_trust(self._request, self.target)
         self.fetch_blobs(report, progress)
         report.seconds = time.perf_counter() - started
         return report

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sync.outbox import Change
 from sync.protocol import ChangeResult, PullResponse, ResolutionResult
+from sync.trust import AccessTrust
 
 
 class SyncTarget(Protocol):
@@ -27,6 +28,7 @@ class SyncTarget(Protocol):
     def missing_blobs(self) -> dict[str, Path]: ...
     def scope_tags(self) -> dict[str, str]: ...
     def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int: ...
+    def store_trust(self, trust: AccessTrust) -> None: ...
 
 
 @dataclass

@@ -36,6 +36,8 @@ def route_limits(settings: ServerSettings) -> Callable[[str], int | None]:
             return None
         if path.startswith("/v1/auth/"):
             return settings.auth_body_max_bytes
+        if path.startswith("/v1/access/"):
+            return settings.access_body_max_bytes
         if path == "/v1/sync/push":
             return settings.push_body_max_bytes
         return settings.body_max_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.api.routes import auth, blobs, events, health, me, sync
+from sync.server.api.routes import access, auth, blobs, events, health, me, sync
 
 api_router = APIRouter(prefix="/v1")
 api_router.include_router(auth.router)
@@ -13,3 +13,4 @@ api_router.include_router(health.router)
 api_router.include_router(sync.router)
 api_router.include_router(blobs.router)
 api_router.include_router(events.router)
+api_router.include_router(access.router)

@@ -27,6 +27,7 @@ from sync.server.core.files import private_dir
 
 APP_NAME: Final = "arxos-sync-server"
 SECRET_KEY_FILE: Final = "secret_key"
+SIGNING_KEY_SECRET_FILE: Final = "signing_key_secret"
 #: HS256 keys shorter than the hash output weaken the signature (and PyJWT warns).
 MIN_SECRET_KEY_LENGTH: Final = 32
 
@@ -35,13 +36,13 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
-def load_or_create_secret_key(home: Path) -> str:
-    """The key in ``home/secret_key``, created (readable by its owner only) if missing.
+def load_or_create_secret_key(home: Path, name: str = SECRET_KEY_FILE) -> str:
+    """The key in ``home/<name>``, created (readable by its owner only) if missing.
 
     ``O_EXCL`` makes two processes starting together agree: the loser of the race
     reads the winner's key instead of overwriting it.
     """
-    path = home / SECRET_KEY_FILE
+    path = home / name
     if not path.exists():
         private_dir(home)
         with contextlib.suppress(FileExistsError):  # another process won the race
@@ -60,6 +61,10 @@ def _sqlite_url(data: dict[str, Any]) -> str:
 
 def _secret_key(data: dict[str, Any]) -> SecretStr:
     return SecretStr(load_or_create_secret_key(Path(data["home"])))
+
+
+def _signing_key_secret(data: dict[str, Any]) -> SecretStr:
+    return SecretStr(load_or_create_secret_key(Path(data["home"]), SIGNING_KEY_SECRET_FILE))
 
 
 def _blob_dir(data: dict[str, Any]) -> Path:
@@ -87,6 +92,16 @@ class ServerSettings(BaseSettings):
         validation_alias=AliasChoices("ARXOS_SECRET_KEY"),
         min_length=MIN_SECRET_KEY_LENGTH,
     )
+    #: Encrypts the organisations' pass-signing keys in the database, so a copy of the
+    #: database alone cannot sign passes (``ARXOS_SERVER_SIGNING_KEY_SECRET``); generated
+    #: into the data folder when unset. Every API process needs the same.
+    signing_key_secret: SecretStr = Field(
+        default_factory=_signing_key_secret, min_length=MIN_SECRET_KEY_LENGTH
+    )
+    #: Longest validity of an access pass the service signs.
+    access_pass_max_hours: float = Field(default=24 * 30, gt=0)
+    #: Biggest body of an access-pass request (issue, revoke, rotate).
+    access_body_max_bytes: int = Field(default=8 * 1024, ge=1024)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=366)
     #: Most changes accepted in one push; never above the protocol's cap.

@@ -17,7 +17,12 @@ from sqlalchemy import Connection, create_engine, pool
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from sync.server import blob_access, models, replication  # noqa: F401  (they register tables)
+from sync.server import (  # noqa: F401  (they register tables)
+    access_models,
+    blob_access,
+    models,
+    replication,
+)
 
 target_metadata = SQLModel.metadata
 

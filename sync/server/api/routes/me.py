@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from sync.server import crud
+from sync.server.access_exchange import is_pass_holder
 from sync.server.api.deps import CurrentUser, SessionDep
 from sync.server.api.json_body import body_openapi, json_body
 from sync.server.models import (
@@ -78,6 +79,11 @@ def create_api_key(
     session: SessionDep,
 ) -> ApiKeyCreated:
     """Create an API key for scripts and the CLI; the key is shown only in this answer."""
+    if is_pass_holder(user.email):  # a key would outlive the pass it came from
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="A sign-in made from an access pass cannot make API keys",
+        )
     record, key = crud.create_api_key(session, user_id=user.id, name=body.name)
     return ApiKeyCreated(**_key_out(record).model_dump(), key=key)
 

@@ -1,0 +1,30 @@
+"""Why a file could not even be checked as a pass (the pass's own refusals are
+``sync.token_errors``); each a sentence, each of kind ``access_refused``."""
+
+from __future__ import annotations
+
+from arxos_desktop.errors import ArxosError, ErrorKind
+
+
+class AccessError(ArxosError):
+    kind = ErrorKind.ACCESS_REFUSED
+
+
+class NoPassInPdfError(AccessError):
+    def __init__(self) -> None:
+        super().__init__("This PDF carries no ArxOS access pass; ask for the pass PDF itself.")
+
+
+class MalformedPassPdfError(AccessError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This PDF's access-pass entry is damaged (it is not text); ask for a new pass."
+        )
+
+
+class ImageNotSupportedError(AccessError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Passes in images are read by the scanner (arx scan); this check takes a pass PDF"
+            " or the pass text."
+        )
