@@ -145,6 +145,13 @@ COMMANDS: dict[str, Lazy] = {
         "outbox_app",
         help="Local changes waiting to sync: list (default), discard.",
     ),
+    "voice": Lazy(
+        f"{_CLI}.voice_commands",
+        "voice_app",
+        help=(
+            "Transcribe recordings offline and manage speech models: transcribe, models, install."
+        ),
+    ),
 }
 
 
