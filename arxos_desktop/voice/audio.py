@@ -11,8 +11,6 @@ import math
 from collections.abc import Iterator
 from typing import Final
 
-import numpy as np
-
 SAMPLE_RATE: Final = 16_000
 SAMPLE_BYTES: Final = 2
 #: 0.1 s per chunk: partial text keeps up with speech, and per-chunk overhead stays small.
@@ -26,6 +24,8 @@ SILENCE_DBFS: Final = -96.0
 
 def to_recognizer_pcm(pcm: bytes, *, rate: int, channels: int) -> bytes:
     """16-bit interleaved PCM at *rate* with *channels* → 16 kHz mono 16-bit."""
+    import numpy as np  # here, not at import: the app's start-up does not need it
+
     samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % (SAMPLE_BYTES * channels)], "<i2")
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1).round().astype("<i2")
@@ -44,6 +44,8 @@ def chunks(pcm: bytes, *, size: int = CHUNK_BYTES) -> Iterator[bytes]:
 
 def rms_dbfs(chunk: bytes) -> float:
     """Loudness of a chunk of 16-bit PCM in dB below full scale (0 is the loudest)."""
+    import numpy as np
+
     samples = np.frombuffer(chunk[: len(chunk) - len(chunk) % SAMPLE_BYTES], "<i2")
     if not samples.size:
         return SILENCE_DBFS

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from arxos_desktop.cli.main import run
-from tests.voice.conftest import PHRASES, Voices
+from tests.voice.inputs import PHRASES, Voices
 from tests.voice.test_models import fake_model
 
 
