@@ -95,7 +95,7 @@ class DictationPanel(QWidget):
         self.meter = QProgressBar()
         self.meter.setRange(METER_FLOOR_DB, 0)
         self.meter.setValue(METER_FLOOR_DB)
-        self.meter.setFormat("%v dBFS")
+        self.meter.setFormat("Input level %v dBFS")
         self.meter.setAccessibleName("Input level")
         self.partial = QLabel()
         self.partial.setAccessibleName("Heard so far")
@@ -107,6 +107,7 @@ class DictationPanel(QWidget):
         self.text.setAccessibleName("Dictated note")
         self.text.setPlaceholderText("The dictated text appears here; correct it before saving.")
         self.text.textChanged.connect(self._suggest)
+        self.text.setMinimumHeight(3 * TOUCH_TARGET_PX)
         self.words = QListWidget()
         self.words.setAccessibleName("Words, tap one to hear it again")
         self.words.setFlow(QListWidget.Flow.LeftToRight)
@@ -141,11 +142,11 @@ class DictationPanel(QWidget):
         actions.addWidget(self.discard_button)
         actions.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.meter)
         layout.addWidget(self.partial)
-        layout.addWidget(self.text, 2)
+        layout.addWidget(self.text, 1)
         layout.addWidget(self.words)
         layout.addLayout(actions)
         layout.addWidget(scroll, 1)
@@ -371,6 +372,7 @@ class DictationPanel(QWidget):
         self.save_button.setEnabled(self.dictation is not None and not running)
         self.discard_button.setEnabled(self.dictation is not None and not running)
         self.text.setEnabled(self.target_id is not None)
+        self.words.setVisible(self.words.count() > 0)  # no empty box before the first words
 
 
 def _vocabulary(

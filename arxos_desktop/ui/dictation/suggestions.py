@@ -59,6 +59,7 @@ class SuggestionList(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.heading)
+        self._layout.addStretch(1)
         self.rows: list[SuggestionRow] = []
         self.show_suggestions(None, [])
 
