@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from arxos_desktop.voice.numbers import UNITS, read_number, read_ordinal
@@ -129,7 +129,7 @@ class Suggestion:
 
     kind: str
     label: str
-    value: object = field(compare=True)
+    value: object
 
 
 def parse_update(

@@ -11,11 +11,13 @@ from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.store.notes import notes_for
 from arxos_desktop.store.queries import get_row
 from arxos_desktop.ui.dictation import DictationPanel
+from arxos_desktop.ui.dictation.player import NO_OUTPUT
 from arxos_desktop.ui.record_side import RecordSide
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.voice import models, vocabulary
@@ -75,6 +77,15 @@ def test_a_recording_shows_partials_and_saves_a_note_with_its_audio(
     assert heard == voices.sentence_text == " ".join(w.text() for w in _items(panel))
     assert panel.status.text() == "Check the text, then save the note."
     assert notes_for(state.replica, sample.ahu_id)[-1].source == "typed"  # nothing saved yet
+
+    # Tapping a word replays it; this machine has no sound output, and the panel says so.
+    monkeypatch.setattr(QMediaDevices, "defaultAudioOutput", staticmethod(QAudioDevice))
+    qtbot.mouseClick(
+        panel.words.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=panel.words.visualItemRect(panel.words.item(1)).center(),
+    )
+    assert panel.status.text() == NO_OUTPUT
 
     qtbot.keyClicks(panel.text, " (checked)")
     with qtbot.waitSignal(panel.note_did_save, timeout=10_000) as saved:
@@ -158,8 +169,6 @@ def test_no_microphone_or_a_bad_recording_is_said_plainly_and_writes_nothing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
-
     monkeypatch.setattr(QMediaDevices, "defaultAudioInput", staticmethod(QAudioDevice))
     side.show_record("equipment", sample.ahu_id)
     panel = side.dictation

@@ -207,6 +207,7 @@ class DictationPanel(QWidget):
         self._begin()
         self.worker.listen(self.model.path, phrases=self._phrases())
         self.dictate_button.setText("■ Stop")
+        self._set_enabled()
 
     def choose_recording(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -227,6 +228,7 @@ class DictationPanel(QWidget):
             return
         self._begin()
         self.worker.recognise(self.model.path, chunks(recording.pcm), phrases=self._phrases())
+        self._set_enabled()
 
     def shutdown(self) -> None:
         self.microphone.stop()
