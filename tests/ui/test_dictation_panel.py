@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from arxos_desktop.store.notes import notes_for
 from arxos_desktop.store.queries import get_row
 from arxos_desktop.ui.dictation import DictationPanel
+from arxos_desktop.ui.dictation.panel import METER_FLOOR_DB
 from arxos_desktop.ui.dictation.player import NO_OUTPUT
 from arxos_desktop.ui.record_side import RecordSide
 from arxos_desktop.ui.state import AppState
@@ -69,10 +70,14 @@ def test_a_recording_shows_partials_and_saves_a_note_with_its_audio(
     panel.mode.setCurrentIndex(1)
     seen: list[str] = []
     panel.worker.partial_did_change.connect(lambda _text: seen.append(panel.partial.text()))
+    levels: list[int] = []
+    panel.worker.level_did_change.connect(lambda _db: levels.append(panel.meter.value()))
     with qtbot.waitSignal(panel.worker.dictation_did_finish, timeout=20_000):
         panel.transcribe_file(voices.sentence)
     qtbot.waitUntil(lambda: panel.save_button.isEnabled())
     assert seen and all(seen), "the partial text was not shown while recognising"
+    assert max(levels) > -40 and min(levels) < max(levels)  # speech, and quieter gaps
+    assert panel.meter.value() == METER_FLOOR_DB  # back at rest once done
     heard = panel.text.toPlainText()
     assert heard == voices.sentence_text == " ".join(w.text() for w in _items(panel))
     assert panel.status.text() == "Check the text, then save the note."
