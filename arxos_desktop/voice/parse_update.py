@@ -218,15 +218,17 @@ def _number_equal(tokens: list[str], j: int, wanted: int) -> int | None:
 
 
 def _short_number(tokens: list[str], j: int) -> tuple[int, int] | None:
-    """A tag's number: digits, or one to three words ("twelve", "one oh one")."""
-    best = None
-    for k in range(1, 4):
-        found = read_number(tokens[j : j + k], 0)
-        if found is not None and found[1] == k and found[0] >= 0 and found[0] == int(found[0]):
-            best = (int(found[0]), j + k)
-        elif k == 1:
-            return None
-    return best if best is None or best[1] - j == 1 or tokens[j + 1] in UNITS else None
+    """A tag's number when the building does not list the tag: one spoken group ("seven",
+    "twelve", "forty two"), or digits read one by one with an "oh" in them ("one oh one").
+    Never more, so "EF seven fifty degrees" keeps its reading."""
+    k = 1
+    if j + 1 < len(tokens) and tokens[j] in UNITS and tokens[j + 1] in ("oh", "zero"):
+        while k < 4 and j + k < len(tokens) and tokens[j + k] in UNITS:
+            k += 1
+    found = read_number(tokens[j : j + k], 0)
+    if found is None or found[1] != k or found[0] < 0 or found[0] != int(found[0]):
+        return None
+    return int(found[0]), j + k
 
 
 # -- status, readings, dates --------------------------------------------------------------

@@ -29,6 +29,9 @@ def D(month: int, day: int, year: int = 2026) -> dt.date:
 
 Row = tuple[str, str | None, str | None, list[tuple[str, float, str]], dt.date | None]
 TABLE: list[Row] = [
+    ("EF seven fifty five degrees", "EF-7", None, [("temperature", 55, "°F")], None),
+    ("FCU twelve at forty percent", "FCU-12", None, [("percent", 40, "%")], None),
+    ("EF one oh two needs service", "EF-102", "needs_service", [], None),
     ("AHU three filter dirty needs service", "AHU-3", "needs_service", [], None),
     (
         "ahu three supply air fifty five degrees return seventy two degrees",
