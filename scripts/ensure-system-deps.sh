@@ -37,6 +37,10 @@ SYSTEM_PKGS=(
     libfontconfig1
     "libdbus-1-3|libdbus-1-3t64"
 
+    # Dictation: Qt Multimedia (PySide6-Addons) links the PulseAudio client for the
+    # microphone (QAudioSource) and word replay (QAudioSink).
+    libpulse0
+
     # Tests: a virtual X screen; speech synthesis and audio tools for the
     # dictation tests.
     xvfb

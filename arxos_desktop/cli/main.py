@@ -155,6 +155,13 @@ COMMANDS: dict[str, Lazy] = {
         "audit_app",
         help="Check this device's access log.",
     ),
+    "voice": Lazy(
+        f"{_CLI}.voice_commands",
+        "voice_app",
+        help=(
+            "Transcribe recordings offline and manage speech models: transcribe, models, install."
+        ),
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.conflicts_page import ConflictsPage, page_title
+from arxos_desktop.ui.dictation.actions import add_dictation_actions
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.edits import install_undo
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
@@ -39,6 +40,7 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     window.add_action(window.edit_menu, "Search…", "Ctrl+K", palette.open_over_window)
     install_undo(window, state)
     add_attachment_actions(window)  # photos: shortcuts reach the panel on screen
+    add_dictation_actions(window)  # dictation: the same, and microphones stop on close
 
 
 def equipment_page(window: MainWindow, state: AppState) -> EquipmentPage:

@@ -1,4 +1,4 @@
-"""The right-hand side of a record page: its fields, its notes and its photos, a tab each.
+"""The right-hand side of a record page: fields, notes, photos and dictation, a tab each.
 
 Equipment, rooms and work orders all carry notes and attachments; one widget keeps
 the three together so every page shows them the same way and a technician finds
@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from arxos_desktop.ui.attachments import AttachmentsPanel
+from arxos_desktop.ui.dictation import DictationPanel
 from arxos_desktop.ui.notes_panel import NotesPanel
 from arxos_desktop.ui.state import AppState
 
@@ -29,10 +30,12 @@ class RecordSide(QTabWidget):
         self.details = details
         self.notes = NotesPanel(state)
         self.photos = AttachmentsPanel(state)
+        self.dictation = DictationPanel(state)
         if details is not None:
             self.addTab(details, "&Details")
         self.addTab(self.notes, "&Notes")
         self.addTab(self.photos, "&Photos")
+        self.addTab(self.dictation, "Dic&tate")
         self.entity: str | None = None
         self.record_id: str | None = None
 
@@ -46,6 +49,7 @@ class RecordSide(QTabWidget):
             raise ValueError(f"no notes or photos on {entity!r}")
         self.entity, self.record_id = entity, record_id
         self.notes.show_target(entity, record_id)
+        self.dictation.show_target(entity, record_id)
         if record_id is None:
             self.photos.clear()
         else:
