@@ -49,18 +49,17 @@ _ZBAR_SYMBOLS: Final = (
     pyzbar.ZBarSymbol.UPCA,
     pyzbar.ZBarSymbol.I25,
 )
-_ZXING_FORMATS: Final = zxingcpp.BarcodeFormats(
-    [
-        zxingcpp.BarcodeFormat.QRCode,
-        zxingcpp.BarcodeFormat.MicroQRCode,
-        zxingcpp.BarcodeFormat.DataMatrix,
-        zxingcpp.BarcodeFormat.Code128,
-        zxingcpp.BarcodeFormat.Code39,
-        zxingcpp.BarcodeFormat.EAN13,
-        zxingcpp.BarcodeFormat.EAN8,
-        zxingcpp.BarcodeFormat.UPCA,
-        zxingcpp.BarcodeFormat.ITF,
-    ]
+#: (A tuple: a BarcodeFormats object kept at module level outlives nanobind at exit.)
+_ZXING_FORMATS: Final = (
+    zxingcpp.BarcodeFormat.QRCode,
+    zxingcpp.BarcodeFormat.MicroQRCode,
+    zxingcpp.BarcodeFormat.DataMatrix,
+    zxingcpp.BarcodeFormat.Code128,
+    zxingcpp.BarcodeFormat.Code39,
+    zxingcpp.BarcodeFormat.EAN13,
+    zxingcpp.BarcodeFormat.EAN8,
+    zxingcpp.BarcodeFormat.UPCA,
+    zxingcpp.BarcodeFormat.ITF,
 )
 #: One name per symbology, whichever decoder read it (the ``format`` of ``arx scan --json``).
 _FORMAT_NAMES: Final = {
@@ -133,7 +132,11 @@ def read_pyzbar(gray: Gray, *, step: str = "direct") -> list[Code]:
 def read_zxing(gray: Gray, *, step: str = "direct") -> list[Code]:
     """zxing-cpp on a grey picture, with its own rotation, downscale and inversion tries."""
     found = zxingcpp.read_barcodes(
-        gray, formats=_ZXING_FORMATS, try_rotate=True, try_downscale=True, try_invert=True
+        gray,
+        formats=zxingcpp.BarcodeFormats(list(_ZXING_FORMATS)),
+        try_rotate=True,
+        try_downscale=True,
+        try_invert=True,
     )
     codes = []
     for item in found:

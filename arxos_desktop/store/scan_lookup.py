@@ -34,9 +34,9 @@ def equipment_id_for_tag(
     return str(rows[0][0]) if len(rows) == 1 else None
 
 
-def is_live_equipment(replica: Replica, equipment_id: str) -> bool:
-    """Whether the replica holds that equipment (not deleted)."""
+def live_equipment_tag(replica: Replica, equipment_id: str) -> str | None:
+    """The tag of that equipment, or None when the replica does not hold it (or it is deleted)."""
     row = replica.conn.execute(
-        "SELECT 1 FROM equipment WHERE id = ? AND deleted = 0", (equipment_id,)
+        "SELECT tag FROM equipment WHERE id = ? AND deleted = 0", (equipment_id,)
     ).fetchone()
-    return row is not None
+    return None if row is None else str(row[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from arxos_desktop.store import Replica
 from arxos_desktop.store.buildings import create_building
 from arxos_desktop.store.equipment import create_equipment, delete_equipment
-from arxos_desktop.store.scan_lookup import equipment_id_for_tag, is_live_equipment
+from arxos_desktop.store.scan_lookup import equipment_id_for_tag, live_equipment_tag
 from tests.conftest import SampleBuilding
 
 
@@ -16,8 +16,8 @@ def test_a_tag_finds_its_equipment_whatever_the_case(
     assert equipment_id_for_tag(replica, " AHU-1 ") == sample.ahu_id
     assert equipment_id_for_tag(replica, "AHU-99") is None
     assert equipment_id_for_tag(replica, "A" * 65) is None
-    assert is_live_equipment(replica, sample.vav_id)
-    assert not is_live_equipment(replica, sample.room_id)
+    assert live_equipment_tag(replica, sample.vav_id) == "VAV-101"
+    assert live_equipment_tag(replica, sample.room_id) is None
 
 
 def test_a_tag_in_two_buildings_needs_the_building_on_screen(
@@ -33,4 +33,4 @@ def test_a_tag_in_two_buildings_needs_the_building_on_screen(
 def test_deleted_equipment_is_not_found(replica: Replica, sample: SampleBuilding) -> None:
     delete_equipment(replica, sample.vav_id)
     assert equipment_id_for_tag(replica, "VAV-101") is None
-    assert not is_live_equipment(replica, sample.vav_id)
+    assert live_equipment_tag(replica, sample.vav_id) is None
