@@ -18,13 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import cv2
 import numpy as np
 import numpy.typing as npt
-import zxingcpp
-from pyzbar import pyzbar
+
+from arxos_desktop.scanner.errors import DecoderMissingError
 
 Gray = npt.NDArray[np.uint8]
 Point = tuple[int, int]
@@ -40,26 +40,17 @@ UPSCALE_BELOW_PX: Final = 900
 
 #: The symbologies read: QR codes (passes, ``arxos://`` links) and the 1D asset tags
 #: found on plant (Code 128, Code 39, EAN/UPC, ITF); zxing-cpp also reads Data Matrix.
-_ZBAR_SYMBOLS: Final = (
-    pyzbar.ZBarSymbol.QRCODE,
-    pyzbar.ZBarSymbol.CODE128,
-    pyzbar.ZBarSymbol.CODE39,
-    pyzbar.ZBarSymbol.EAN13,
-    pyzbar.ZBarSymbol.EAN8,
-    pyzbar.ZBarSymbol.UPCA,
-    pyzbar.ZBarSymbol.I25,
-)
-#: (A tuple: a BarcodeFormats object kept at module level outlives nanobind at exit.)
+_ZBAR_SYMBOLS: Final = ("QRCODE", "CODE128", "CODE39", "EAN13", "EAN8", "UPCA", "I25")
 _ZXING_FORMATS: Final = (
-    zxingcpp.BarcodeFormat.QRCode,
-    zxingcpp.BarcodeFormat.MicroQRCode,
-    zxingcpp.BarcodeFormat.DataMatrix,
-    zxingcpp.BarcodeFormat.Code128,
-    zxingcpp.BarcodeFormat.Code39,
-    zxingcpp.BarcodeFormat.EAN13,
-    zxingcpp.BarcodeFormat.EAN8,
-    zxingcpp.BarcodeFormat.UPCA,
-    zxingcpp.BarcodeFormat.ITF,
+    "QRCode",
+    "MicroQRCode",
+    "DataMatrix",
+    "Code128",
+    "Code39",
+    "EAN13",
+    "EAN8",
+    "UPCA",
+    "ITF",
 )
 #: One name per symbology, whichever decoder read it (the ``format`` of ``arx scan --json``).
 _FORMAT_NAMES: Final = {
@@ -113,10 +104,25 @@ def to_gray(frame: npt.NDArray[np.uint8]) -> Gray:
     raise ValueError(f"not a picture: an array of shape {frame.shape}")
 
 
+def _pyzbar() -> Any:
+    """pyzbar, loaded on first use: without the zbar library the app still starts, and
+    scanning says what to install instead of the whole app failing to open."""
+    try:
+        from pyzbar import pyzbar
+    except ImportError as exc:
+        raise DecoderMissingError(
+            "The barcode reader (the zbar library) is not installed on this device."
+            " Ask your administrator to install libzbar0."
+        ) from exc
+    return pyzbar
+
+
 def read_pyzbar(gray: Gray, *, step: str = "direct") -> list[Code]:
     """pyzbar on a grey picture (its own coordinates)."""
+    pyzbar = _pyzbar()
     height, width = gray.shape
-    found = pyzbar.decode((gray.tobytes(), width, height), symbols=_ZBAR_SYMBOLS)
+    symbols = [pyzbar.ZBarSymbol[name] for name in _ZBAR_SYMBOLS]
+    found = pyzbar.decode((gray.tobytes(), width, height), symbols=symbols)
     return [
         Code(
             data=bytes(item.data),
@@ -131,9 +137,12 @@ def read_pyzbar(gray: Gray, *, step: str = "direct") -> list[Code]:
 
 def read_zxing(gray: Gray, *, step: str = "direct") -> list[Code]:
     """zxing-cpp on a grey picture, with its own rotation, downscale and inversion tries."""
+    import zxingcpp  # loaded on first use, as pyzbar is: the app starts without either
+
+    formats = [getattr(zxingcpp.BarcodeFormat, name) for name in _ZXING_FORMATS]
     found = zxingcpp.read_barcodes(
         gray,
-        formats=zxingcpp.BarcodeFormats(list(_ZXING_FORMATS)),
+        formats=zxingcpp.BarcodeFormats(formats),
         try_rotate=True,
         try_downscale=True,
         try_invert=True,

@@ -47,3 +47,9 @@ class ImageTooLargeError(ScanFileError):
 
 class PassMetadataError(ScanFileError):
     """A PDF carries an ``ArxOS-Access`` entry that is not a text string (damaged or forged)."""
+
+
+class DecoderMissingError(ScannerError):
+    """The zbar library pyzbar loads is not installed (an installation fault, not the code's)."""
+
+    kind = ErrorKind.UNEXPECTED

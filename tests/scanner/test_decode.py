@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import cv2
@@ -12,6 +13,7 @@ from pyzbar import pyzbar
 
 from arxos_desktop.scanner import decode as decoding
 from arxos_desktop.scanner.decode import Code, decode_frame, to_gray
+from arxos_desktop.scanner.errors import DecoderMissingError
 from tests.scan_images import (
     Case,
     blur,
@@ -135,3 +137,12 @@ def test_a_grey_frame_is_not_copied_and_a_colour_frame_is_turned_grey_once() -> 
     assert to_gray(np.zeros((10, 12, 3), dtype=np.uint8)).shape == (10, 12)
     with pytest.raises(ValueError, match="not a picture"):
         to_gray(np.zeros((10, 12, 5), dtype=np.uint8))
+
+
+def test_without_the_zbar_library_scanning_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyzbar", None)
+    monkeypatch.setitem(sys.modules, "pyzbar.pyzbar", None)
+    with pytest.raises(DecoderMissingError, match="install libzbar0"):
+        decode_frame(np.zeros((48, 64), dtype=np.uint8))
