@@ -28,7 +28,7 @@ def scan(
     from arxos_desktop.scanner.files import scan_file
     from arxos_desktop.scanner.routing import classify
     from arxos_desktop.store.buildings import resolve_building
-    from arxos_desktop.store.scan_lookup import equipment_id_for_tag
+    from arxos_desktop.store.scan_lookup import equipment_id_for_tag, live_equipment_tag
 
     codes = scan_file(file.expanduser())
     with open_replica() as replica:
@@ -45,9 +45,12 @@ def scan(
                 "format": code.format,
                 "route": routed.route.value,
                 "decoder": code.decoder,
+                "label": code.format_label,
             }
             if routed.equipment_id:
                 row["equipment_id"] = routed.equipment_id
+                # None when the replica does not hold it (a link to another building).
+                row["tag"] = live_equipment_tag(replica, routed.equipment_id)
             if routed.reason:
                 row["reason"] = routed.reason
             rows.append(row)
@@ -61,8 +64,10 @@ def _show(file: Path, rows: list[dict[str, Any]]) -> None:
     table = out.table("Code", "Format", "What it is", title=f"Codes in {file.name}")
     for row in rows:
         what = row["route"].replace("_", " ")
-        if row.get("reason"):
+        if "equipment_id" in row:
+            what += f": {row['tag']}" if row["tag"] else ": not in this replica"
+        elif row.get("reason"):
             what += f": {row['reason']}"
         text = row["text"] if row["text"] is not None else "(not shown)"
-        table.add_row(text, row["format"].replace("_", " "), what)
+        table.add_row(text, row["label"], what)
     out.show(table)

@@ -70,6 +70,21 @@ _FORMAT_NAMES: Final = {
 }
 
 
+#: Each symbology as a technician names it (the app's list, `arx scan`'s table).
+FORMAT_LABELS: Final = {
+    "qr_code": "QR code",
+    "micro_qr_code": "Micro QR code",
+    "data_matrix": "Data Matrix",
+    "code_128": "Code 128",
+    "code_39": "Code 39",
+    "ean_13": "EAN-13",
+    "ean_8": "EAN-8",
+    "upc_a": "UPC-A",
+    "itf": "ITF",
+    "pdf_metadata": "PDF pass data",
+}
+
+
 @dataclass(frozen=True)
 class Code:
     """One code read from a picture.
@@ -89,6 +104,10 @@ class Code:
     @property
     def text(self) -> str:
         return self.data.decode("utf-8", errors="replace")
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
 
 
 def to_gray(frame: npt.NDArray[np.uint8]) -> Gray:

@@ -46,7 +46,9 @@ def test_json_lists_every_code_with_its_format_and_route(
     by_route = {c["route"]: c for c in codes}
     assert set(by_route) == {"equipment_link", "asset_tag", "refused"}
     assert by_route["equipment_link"]["equipment_id"] == EQUIPMENT_ID
+    assert by_route["equipment_link"]["tag"] is None  # not in this replica
     assert by_route["asset_tag"]["text"] == "VAV-101"
+    assert by_route["asset_tag"]["tag"] == "VAV-101"
     assert by_route["asset_tag"]["format"] == "code_128"
     assert by_route["refused"]["text"] is None
     assert by_route["refused"]["format"] == "qr_code"

@@ -35,15 +35,19 @@ FLOOR = 0.9
 
 @pytest.fixture(scope="module")
 def cases() -> list[Case]:
-    """33 pictures at 640x480: 3 payloads x 11 spoilers (see tests/scan_images.py)."""
-    return list(spoiled_cases([LINK, "AHU-3-104", TOKENISH], size=(640, 480)))
+    """44 pictures at 640x480: 3 payloads x 11 spoilers (see tests/scan_images.py), and
+    the link again with every spoiler pushed as far as the bench's hard set."""
+    return [
+        *spoiled_cases([LINK, "AHU-3-104", TOKENISH], size=(640, 480)),
+        *spoiled_cases([LINK], size=(640, 480), hard=True),
+    ]
 
 
 def _read(found: list[bytes], want: str) -> bool:
     return want.encode() in found
 
 
-def test_the_pipeline_reads_at_least_what_either_decoder_reads_alone(cases: list[Case]) -> None:
+def test_the_pipeline_reads_more_than_either_decoder_alone(cases: list[Case]) -> None:
     raw_zbar = raw_zxing = pipeline = 0
     missed = []
     for case in cases:
@@ -61,7 +65,8 @@ def test_the_pipeline_reads_at_least_what_either_decoder_reads_alone(cases: list
         f" raw zxing-cpp {raw_zxing / n:.0%}, pipeline {pipeline / n:.0%}"
     )
     assert missed == []
-    assert pipeline >= max(raw_zbar, raw_zxing)
+    # The hard pictures include codes only the fallbacks read (a blur, 1-pixel modules).
+    assert pipeline > max(raw_zbar, raw_zxing)
     assert pipeline / n >= FLOOR
 
 

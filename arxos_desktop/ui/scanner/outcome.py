@@ -60,20 +60,3 @@ def route_code(replica: Replica, code: Code, *, building_id: str | None) -> Scan
     if tag is None:
         return ScanOutcome(code, routed)
     return ScanOutcome(code, routed, equipment_id=routed.equipment_id, tag=tag)
-
-
-def describe_format(code: Code) -> str:
-    """``QR code``, ``Code 128``… as a technician would name the symbology."""
-    names = {
-        "qr_code": "QR code",
-        "micro_qr_code": "Micro QR code",
-        "data_matrix": "Data Matrix",
-        "code_128": "Code 128",
-        "code_39": "Code 39",
-        "ean_13": "EAN-13",
-        "ean_8": "EAN-8",
-        "upc_a": "UPC-A",
-        "itf": "ITF",
-        "pdf_metadata": "PDF pass data",
-    }
-    return names.get(code.format, code.format)

@@ -38,7 +38,7 @@ from arxos_desktop.ui.attachments.panel import CAMERA_ENV
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.net_task import NetTask
 from arxos_desktop.ui.scanner.decode_thread import DecodeThread
-from arxos_desktop.ui.scanner.outcome import ScanOutcome, describe_format, route_code
+from arxos_desktop.ui.scanner.outcome import ScanOutcome, route_code
 from arxos_desktop.ui.scanner.overlay import CodePreview
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
@@ -222,7 +222,7 @@ class ScanPage(QWidget):
         self.state.ops.run(job, success=self._on_routed, owner=self)
 
     def _on_routed(self, outcome: ScanOutcome) -> None:
-        item = QListWidgetItem(f"{outcome.sentence()}\n{describe_format(outcome.code)}")
+        item = QListWidgetItem(f"{outcome.sentence()}\n{outcome.code.format_label}")
         item.setData(_OUTCOME_ROLE, outcome)
         item.setToolTip(outcome.sentence())
         self.results.insertItem(0, item)
