@@ -2,9 +2,11 @@
 
 A camera frame is decoded many times a second, so the common case (a sharp code
 facing the camera) must cost no more than one plain ``pyzbar`` pass: the frame
-is turned grey once, without copies, and nothing else runs when pyzbar reads a
+is turned grey once (a grey frame is used as it is), only the symbologies of
+passes and asset tags are searched, and nothing else runs when pyzbar reads a
 code. Only a frame where both decoders fail pays for the fallbacks (contrast
-normalisation, adaptive threshold, upscaling, a 45° turn, sharpening), and only
+normalisation, adaptive threshold, denoising, upscaling small pictures,
+sharpening, a 45° turn), and only
 until its time budget is spent, so a hard frame never stalls the preview; the
 next frame gets its own try.
 
@@ -156,7 +158,7 @@ def read_pyzbar(gray: Gray, *, step: str = "direct") -> list[Code]:
 
 def read_zxing(gray: Gray, *, step: str = "direct") -> list[Code]:
     """zxing-cpp on a grey picture, with its own rotation, downscale and inversion tries."""
-    import zxingcpp  # loaded on first use, as pyzbar is: the app starts without either
+    import zxingcpp  # loaded on first use, as pyzbar is: start-up does not pay for it
 
     formats = [getattr(zxingcpp.BarcodeFormat, name) for name in _ZXING_FORMATS]
     found = zxingcpp.read_barcodes(
