@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-import time
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -127,13 +127,27 @@ def test_a_sharp_code_is_read_by_pyzbar_alone_without_fallbacks(
     assert [(c.text, c.decoder, c.step) for c in found] == [(LINK, "pyzbar", "direct")]
 
 
-def test_a_frame_without_a_code_gives_up_within_its_budget() -> None:
-    rng = np.random.default_rng(3)
-    frame = rng.integers(0, 255, size=(480, 640), dtype=np.uint8)
-    started = time.perf_counter()
-    assert decode_frame(frame, budget_s=0.05) == []
-    # The budget is checked between steps: at most one step past it.
-    assert time.perf_counter() - started < 1.0
+def test_a_frame_without_a_code_stops_trying_fallbacks_when_its_budget_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps: list[str] = []
+    real = decoding.read_pyzbar
+
+    def counting(gray: np.ndarray, *, step: str = "direct") -> list[Code]:
+        steps.append(step)
+        return real(gray, step=step)
+
+    monkeypatch.setattr(decoding, "read_pyzbar", counting)
+    frame = np.random.default_rng(3).integers(0, 255, size=(240, 320), dtype=np.uint8)
+    assert decode_frame(frame, budget_s=10.0) == []
+    every_step = list(steps)
+    assert len(every_step) > 4  # with time to spare, every fallback is tried
+
+    clock = iter(float(t) for t in range(1000))  # each look at the clock: a second later
+    monkeypatch.setattr(decoding, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    steps.clear()
+    assert decode_frame(frame, budget_s=1.5) == []
+    assert steps == every_step[:2]  # the direct read and one fallback, then the budget is out
 
 
 def test_a_grey_frame_is_not_copied_and_a_colour_frame_is_turned_grey_once() -> None:
