@@ -107,6 +107,7 @@ class ScanPage(QWidget):
         layout.addWidget(self.preview, 1)
         layout.addWidget(holder)
         self._wanted = True  # the camera runs while shown unless the user stopped it
+        self._reading_file = False  # until the file's outcome is shown (not the thread's end)
 
     # -- the camera ---------------------------------------------------------------------
 
@@ -187,13 +188,15 @@ class ScanPage(QWidget):
 
     def scan_path(self, path: Path) -> None:
         """Scan *path* through the camera's pipeline on a worker thread."""
-        if self.file_task is not None and self.file_task.running:
+        if self._reading_file:
             self.status.setText("Still reading the previous file…")
             return
+        self._reading_file = True
         self.status.setText(f"Reading {path.name}…")
         self.file_button.setEnabled(False)
 
         def done(codes: Any, error: Exception | None) -> None:
+            self._reading_file = False
             self.file_button.setEnabled(True)
             if error is not None:
                 self.status.setText(plain_words(error))
