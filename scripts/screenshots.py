@@ -79,13 +79,27 @@ class Shooter:
             raise SystemExit(f"screenshots: could not write {path}")
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
+    def pass_video(self) -> Path:
+        """A short video standing in for the camera on the Scan page (it loops)."""
+        import cv2
+
+        path = self.tmp / "camera.avi"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (1280, 720))
+        for frame in _pass_frames():
+            writer.write(frame)
+        writer.release()
+        return path
+
     def run(self) -> None:
         from arxos_desktop.store.equipment import find_by_tag, update_equipment
+        from arxos_desktop.ui.conflicts_page import ConflictsPage
+        from arxos_desktop.ui.scanner import ScanPage
         from arxos_desktop.ui.startup import StartOptions, start
         from arxos_desktop.ui.sync_controller import SyncController
         from arxos_desktop.ui.theme import Theme, apply_theme
         from arxos_desktop.ui.work_orders_page import WorkOrdersPage
 
+        os.environ["ARXOS_CAMERA"] = str(self.pass_video())
         window = start(self.app, StartOptions(home=self.tmp / "home", demo=True), self.settings)
         window.setGeometry(0, 0, 1280, 800)
         self.wait(lambda: window.state is not None and window.state.building_id, "the demo")
@@ -124,7 +138,8 @@ class Shooter:
             lambda: len(synced) > runs and controller.waiting == 0, "the app's edit to sync", 60
         )
         other.edit_and_sync(ahu.id, {"status": "operational"})
-        conflicts = window.pages.widget(window.pages.count() - 1)
+        conflicts = window.findChild(ConflictsPage)
+        assert conflicts is not None
         window.pages.setCurrentWidget(conflicts)
         self.wait(
             lambda: "Conflicts (" in window.pages.tabText(window.pages.indexOf(conflicts)),
@@ -132,6 +147,12 @@ class Shooter:
             60,
         )
         self.shoot("conflicts")
+
+        scan = window.findChild(ScanPage)
+        assert scan is not None
+        window.pages.setCurrentWidget(scan)
+        self.wait(lambda: scan.results.count() > 0 and bool(scan.preview.codes), "a scanned pass")
+        self.shoot("scanner")
 
         window.pages.setCurrentIndex(0)
         if controller.local_server is not None:
@@ -148,6 +169,28 @@ class Shooter:
         self.shoot("dark-palette")
         window.close()
         self.settle(0.3)
+
+
+def _pass_frames() -> list[object]:
+    """Frames of a camera held over an access pass: its QR code on a sheet, a little turned."""
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    token = (
+        "eyJ0eXAiOiJhcnhvcy1hY2Nlc3Mrand0IiwiYWxnIjoiRWREU0EiLCJraWQiOiJrMSJ9."
+        "eyJiIjoiaGFyYm9yLXZpZXciLCJzIjpbImh2YWMiXSwiZiI6WzEsMl0sInAiOlsicmVhZCJdfQ."
+        "c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl"
+    )
+    code = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode)
+    image = np.asarray(zxingcpp.write_barcode_to_image(code, scale=6), dtype=np.uint8)
+    frame = np.full((720, 1280), 175, dtype=np.uint8)
+    cv2.rectangle(frame, (360, 90), (920, 650), 245, -1)  # the sheet of paper
+    h, w = image.shape
+    frame[370 - h // 2 : 370 - h // 2 + h, 640 - w // 2 : 640 - w // 2 + w] = image
+    turn = cv2.getRotationMatrix2D((640, 370), 8, 1.0)
+    frame = cv2.warpAffine(frame, turn, (1280, 720), borderValue=175)
+    return [cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)] * 6
 
 
 class SecondDevice:

@@ -92,6 +92,11 @@ COMMANDS: dict[str, Lazy] = {
             "Attach a photo or file to a piece of equipment (by tag) or any row (by id); it syncs."
         ),
     ),
+    "scan": Lazy(
+        f"{_CLI}.scan",
+        "scan",
+        help="Read every QR code and barcode in a photo, video or PDF and say what each is for.",
+    ),
     "serve": Lazy(
         "arxos_desktop.admin.serve",
         "serve",

@@ -7,6 +7,7 @@ Reads block (a camera delivers at its own rate), so callers read on a worker thr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -56,6 +57,9 @@ class FrameSource:
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         #: Frames per second the source delivers (0 when the device does not say).
         self.fps = fps if 0 < fps < 1000 else 0.0
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        #: Frames in a video file (0 for a camera, or when the container does not say).
+        self.frame_count = max(count, 0) if self.is_file else 0
 
     def read(self) -> Frame:
         """The next frame; a video file starts again at its end."""
@@ -66,6 +70,24 @@ class FrameSource:
         if not ok or frame is None:
             raise FrameReadError("The camera stopped sending pictures. Close it and try again.")
         return np.asarray(frame, dtype=np.uint8)
+
+    def play_once(self, *, every: int = 1) -> Iterator[Frame]:
+        """Every *every*-th frame of a video file from where it stands, ending at its end.
+
+        Skipped frames are only grabbed, not decoded into pixels, so scanning a
+        long video costs little more than the frames it looks at.
+        """
+        position = 0
+        while True:
+            if position % every:
+                if not self._capture.grab():
+                    return
+            else:
+                ok, frame = self._capture.read()
+                if not ok or frame is None:
+                    return
+                yield np.asarray(frame, dtype=np.uint8)
+            position += 1
 
     def close(self) -> None:
         self._capture.release()

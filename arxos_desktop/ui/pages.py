@@ -16,6 +16,7 @@ from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.equipment_page import EquipmentPage
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.record_side import RecordSide
+from arxos_desktop.ui.scanner import ScanPage
 from arxos_desktop.ui.search_palette import SearchPalette
 from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.work_orders_page import WorkOrdersPage
@@ -41,6 +42,7 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     install_undo(window, state)
     add_attachment_actions(window)  # photos: shortcuts reach the panel on screen
     add_dictation_actions(window)  # dictation: the same, and microphones stop on close
+    scan_page(window, state)
 
 
 def equipment_page(window: MainWindow, state: AppState) -> EquipmentPage:
@@ -66,4 +68,28 @@ def equipment_page(window: MainWindow, state: AppState) -> EquipmentPage:
 
     page.equipment_was_selected.connect(equipment_selected)
     page.navigator.location_was_chosen.connect(location_chosen)
+    return page
+
+
+def scan_page(window: MainWindow, state: AppState) -> ScanPage:
+    """The Scan tab: the camera runs while it is on screen; Ctrl+Shift+S goes there.
+
+    Access passes it reads leave through ``page.access_token_was_read`` (the access
+    service verifies them).
+    """
+    page = ScanPage(state)
+    window.add_page(page, "Scan")
+    window.add_action(
+        window.file_menu,
+        "Scan a code…",
+        "Ctrl+Shift+S",
+        lambda: window.pages.setCurrentWidget(page),
+    )
+
+    def scan_a_file() -> None:
+        window.pages.setCurrentWidget(page)
+        page.choose_file()
+
+    window.add_action(window.file_menu, "Scan a file…", "Ctrl+Shift+O", scan_a_file)
+    window.on_close(page.shutdown)
     return page

@@ -43,11 +43,18 @@ class CaptureThread(QThread):
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._latest: Frame | None = None
+        self._count = 0
 
     def latest_frame(self) -> Frame | None:
         """The newest frame at full resolution (None before the first)."""
         with self._lock:
             return None if self._latest is None else self._latest.copy()
+
+    def newest_frame(self) -> tuple[int, Frame | None]:
+        """How many frames were read so far, and the newest one, not copied: a reader
+        such as the code scanner only looks at it (each read makes a new array)."""
+        with self._lock:
+            return self._count, self._latest
 
     def stop(self) -> None:
         """Ask the thread to end and wait until it has released the camera."""
@@ -78,6 +85,7 @@ class CaptureThread(QThread):
             frame = source.read()
             with self._lock:
                 self._latest = frame
+                self._count += 1
             if not started:
                 started = True
                 self.capture_did_start.emit()
