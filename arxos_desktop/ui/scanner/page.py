@@ -176,7 +176,7 @@ class ScanPage(QWidget):
     def _on_camera_failed(self, message: str) -> None:
         self.stop_camera()
         self.preview.show_text(message)
-        self.status.setText(f"{message} You can still scan a photo or PDF with Scan a file….")
+        self.status.setText(f"{message} You can still scan a photo or PDF with “Scan a file…”.")
 
     # -- files --------------------------------------------------------------------------
 
