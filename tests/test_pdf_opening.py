@@ -59,7 +59,9 @@ def test_a_pdf_header_followed_by_garbage_is_damaged() -> None:
 
 def test_an_encrypted_pdf_asks_for_its_password_and_opens_with_it() -> None:
     with pymupdf.open(stream=_pdf_bytes(), filetype="pdf") as doc:
-        data = doc.tobytes(encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw="s3cret", owner_pw="o")
+        data = doc.tobytes(
+            encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw="s3cret", owner_pw="o"
+        )
     with pytest.raises(PdfPasswordRequiredError) as caught:
         open_pdf(data)
     assert caught.value.kind is ErrorKind.PASSWORD_REQUIRED

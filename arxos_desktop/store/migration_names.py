@@ -24,4 +24,5 @@ MIGRATION_NAMES: Final = (
     "m004_sync_state",
     "m005_server_shadow",
     "m006_conflict_resolutions",
+    "m007_annotation_review",
 )

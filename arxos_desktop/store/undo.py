@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from arxos_desktop.errors import ErrorKind
+from arxos_desktop.store.annotation_rules import update_annotation
 from arxos_desktop.store.equipment import update_equipment
 from arxos_desktop.store.errors import NotFoundError, StoreError
 from arxos_desktop.store.replica import Replica
@@ -43,6 +44,7 @@ def _plain_update(entity: str) -> Update:
 #: Entities whose store service adds rules to the plain validated update (a unique tag,
 #: a room that decides the floor): undo goes through the same service as the edit did.
 _UPDATES: Final[dict[str, Update]] = {
+    "annotation": update_annotation,
     "equipment": update_equipment,
     "workorder": update_work_order,
 }
@@ -94,12 +96,42 @@ def save_edit(
     return Edit(entity, entity_id, label or entity, before, dict(changed))
 
 
+def save_delete(replica: Replica, entity: str, entity_id: str, *, label: str = "") -> Edit:
+    """Delete a row (a tombstone, queued like any edit); the edit whose undo restores it."""
+    with replica.transaction() as writer:
+        writer.tombstone(entity, entity_id)
+    return Edit(entity, entity_id, label or entity, {"deleted": False}, {"deleted": True})
+
+
+def _undo_tombstone(replica: Replica, edit: Edit) -> Edit:
+    """Undo a delete (restore the row) or the undo of one (delete it again)."""
+    was_deleted = bool(edit.after["deleted"])
+    with replica.transaction() as writer:
+        try:
+            writer.current(edit.entity, edit.entity_id)
+            live = True
+        except NotFoundError:
+            live = False
+        if live == was_deleted:
+            what = "delete" if was_deleted else "restore"
+            raise UndoRefusedError(
+                f"Did not undo the {what} of {edit.label}: it has changed again since."
+            )
+        if was_deleted:
+            writer.restore(edit.entity, edit.entity_id)
+        else:
+            writer.tombstone(edit.entity, edit.entity_id)
+    return Edit(edit.entity, edit.entity_id, edit.label, dict(edit.after), dict(edit.before))
+
+
 def undo_edit(replica: Replica, edit: Edit) -> Edit | None:
     """Put back the values *edit* replaced, as a new queued change; the undo's own edit.
 
     Raises :class:`UndoRefusedError` (changing nothing) when the row was deleted or a
     field holds a value other than the one this edit gave it.
     """
+    if set(edit.after) == {"deleted"}:
+        return _undo_tombstone(replica, edit)
     with replica.transaction() as writer:
         try:
             current = writer.current(edit.entity, edit.entity_id)
