@@ -45,6 +45,7 @@ DOCUMENTED = {
     ErrorKind.NOT_A_SERVER: 9,
     ErrorKind.PORT_IN_USE: 10,
     ErrorKind.MISSING_EXTRA: 11,
+    ErrorKind.PASSWORD_REQUIRED: 4,
 }
 
 

@@ -85,11 +85,9 @@ def export_drawing(
 def _remove_replaced(document: pymupdf.Document, names: set[str]) -> None:
     if not names:
         return
-    doomed = [
-        (number, annot) for number, annot, name in named_annotations(document) if name in names
-    ]
-    for number, annot in doomed:
-        document[number].delete_annot(annot)
+    doomed = [(page, annot) for page, annot, name in named_annotations(document) if name in names]
+    for page, annot in doomed:
+        page.delete_annot(annot)
 
 
 def _write(page: pymupdf.Page, row: Mapping[str, Any], photo: Photo | None) -> pymupdf.Annot:

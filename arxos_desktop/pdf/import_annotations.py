@@ -112,14 +112,18 @@ def _names(page: int, annots: list[pymupdf.Annot], seen: set[str]) -> list[str]:
     return names
 
 
-def named_annotations(document: pymupdf.Document) -> Iterator[tuple[int, pymupdf.Annot, str]]:
+def named_annotations(
+    document: pymupdf.Document,
+) -> Iterator[tuple[pymupdf.Page, pymupdf.Annot, str]]:
     """(page, annotation, name) of every annotation, in file order (export uses this to
-    find the ones that rows stand for, so both sides name them alike)."""
+    find the ones that rows stand for, so both sides name them alike). The page is
+    handed out with its annotations: they stay usable only while it lives."""
     seen: set[str] = set()
     for number in range(document.page_count):
-        annots = list(document[number].annots())
+        page = document[number]
+        annots = list(page.annots())
         yield from (
-            (number, annot, name)
+            (page, annot, name)
             for annot, name in zip(annots, _names(number, annots, seen), strict=True)
         )
 
@@ -315,8 +319,9 @@ def _shape(
         point = _pt((rect.x0, rect.y0), box)
         if ours in (_K.PIN.value, _K.PHOTO.value) and (ours != "pin" or item.equipment_id):
             item.kind, item.geometry = _K(ours), {"point": point}
-        else:
-            item.kind, item.geometry = _K.TEXT, {"rect": _rect(rect, box)}
+        else:  # a sticky note: its text gets a box it can be read in
+            note = (rect.x0, rect.y0, max(rect.x1, rect.x0 + 160), max(rect.y1, rect.y0 + 40))
+            item.kind, item.geometry = _K.TEXT, {"rect": _rect(note, box)}
     elif type_name == "FreeText":
         item.kind, item.geometry = _K.TEXT, {"rect": _rect(_inner(document, annot), box)}
         callout = _callout(document, annot, box)

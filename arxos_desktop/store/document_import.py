@@ -1,7 +1,10 @@
 """Add a PDF drawing to a building, with the markups already in it, all or nothing.
 
 The file is checked (:func:`~arxos_desktop.pdf.opening.open_pdf`) and its markups
-read before anything is written, so a bad file changes nothing. Files go into the
+read before anything is written, so a bad file changes nothing. A file the PDF
+library could open only by repairing it (cut short in a download, a broken
+index) is refused too: the repair may have dropped pages' content, and the copy
+would go to every device of the building. Files go into the
 blob store first (content-addressed, so a repeated import stores nothing new; a
 file no row cites is swept later), then the document, its markup rows and the
 photos of photo markers are written in one transaction with their outbox changes.
@@ -21,7 +24,11 @@ from pathlib import Path
 from typing import Any, Final
 
 from arxos_desktop.pdf.annotation_model import bounds, page_box
-from arxos_desktop.pdf.errors import InvalidAnnotationError, PdfFileMissingError
+from arxos_desktop.pdf.errors import (
+    DamagedPdfError,
+    InvalidAnnotationError,
+    PdfFileMissingError,
+)
 from arxos_desktop.pdf.import_annotations import (
     FoundAnnotation,
     exported_from,
@@ -84,6 +91,11 @@ def import_document(
         raise InvalidEditError("document", {"discipline": f"must be one of {choices}"}) from None
     building = read_row(replica, "building", building_id)
     with open_pdf(source, password=password) as pdf:
+        if pdf.is_repaired:
+            raise DamagedPdfError(
+                "This PDF is damaged (cut short, or its index is broken), so it was not added."
+                " Ask for a fresh copy of the drawing."
+            )
         sizes = page_sizes(pdf)
         page_count = pdf.page_count
         found = read_annotations(pdf)
