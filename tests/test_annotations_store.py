@@ -21,6 +21,7 @@ from arxos_desktop.store.annotations import (
     restyle_annotation,
     set_review_status,
 )
+from arxos_desktop.store.attachments import attach_photo
 from arxos_desktop.store.records import read_row, read_rows
 from arxos_desktop.store.undo import UndoRefusedError, undo_edit
 from sync.outbox import Op, read_changes
@@ -251,3 +252,24 @@ def test_a_measurement_uses_the_pages_calibration(replica: Replica, doc: str) ->
     calibration = {"points": [[0, 0], [10, 0]], "length": 1, "unit": "ft"}
     assert measure("area", area, calibration).label() == "100.00 ft²"
     assert len(read_rows(replica, "annotation")) == 3  # the sample's pin and these two
+
+
+def test_deleting_a_photo_marker_deletes_its_photo_and_undo_brings_both_back(
+    replica: Replica, doc: str
+) -> None:
+    marker = create_annotation(
+        replica, document_id=doc, page=0, kind="photo", geometry={"point": [50, 60]}
+    )
+    photo = attach_photo(
+        replica,
+        target_kind="annotation",
+        target_id=marker.id,
+        jpeg=b"\xff\xd8\xff",
+        file_name="a.jpg",
+    )
+    deleted = delete_annotation(replica, marker.id)
+    assert not read_rows(replica, "attachment", where="id = ?", params=(photo.id,))
+    assert _outbox(replica)[-1] == (Op.DELETE.value, marker.id, {"deleted": True})
+    undo_edit(replica, deleted)
+    assert read_row(replica, "attachment", photo.id).target_id == marker.id
+    assert read_row(replica, "annotation", marker.id).kind == "photo"

@@ -238,3 +238,35 @@ def test_an_exported_drawing_renders_in_a_second_pdf_engine(
         assert any(p != (255, 255, 255) for p in dark), kind
     blank = pix.pixel(int(700 / 2), int(400 / 2))
     assert blank == (255, 255, 255)
+
+
+def test_a_crafted_file_cannot_add_markups_to_another_buildings_drawing_or_equipment(
+    replica: Replica, sample: SampleBuilding, tmp_path: Path
+) -> None:
+    """The ids a PDF carries are only hints: a file naming another building's drawing
+    becomes a new drawing of the chosen building, and a pin naming another building's
+    equipment loses the link."""
+    with replica.transaction() as writer:
+        other = writer.insert("building", {"name": "Someone else's tower"})
+    path = tmp_path / "crafted.pdf"
+    with pymupdf.open(stream=make_pdf(1), filetype="pdf") as pdf:
+        pdf.xref_set_key(
+            pdf.pdf_catalog(), "ArxOSDocument", pymupdf.get_pdf_str(sample.document_id)
+        )
+        pin = pdf[0].add_text_annot((100, 100), "Here")
+        pdf.xref_set_key(pin.xref, "ArxOSKind", pymupdf.get_pdf_str("pin"))
+        pdf.xref_set_key(pin.xref, "ArxOSEquipment", pymupdf.get_pdf_str(sample.ahu_id))
+        pdf.save(path)
+    before = len(list_annotations(replica, sample.document_id))
+    report = import_document(replica, path, building_id=other["id"])
+    assert report.new_document and report.document.id != sample.document_id
+    assert report.document.building_id == other["id"]
+    assert len(list_annotations(replica, sample.document_id)) == before
+    (row,) = list_annotations(replica, report.document.id)
+    assert (row.kind, row.equipment_id, row.text) == ("text", None, "Here")
+
+    # In its own building the same file finds the drawing and keeps the pin's link.
+    same = import_document(replica, path, building_id=sample.building_id)
+    assert (same.new_document, same.document.id) == (False, sample.document_id)
+    pins = list_annotations(replica, sample.document_id, kinds=["pin"])
+    assert [p.equipment_id for p in pins if p.text == "Here"] == [sample.ahu_id]

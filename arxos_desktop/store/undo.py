@@ -70,6 +70,9 @@ class Edit:
     label: str
     before: dict[str, Any]
     after: dict[str, Any]
+    #: (entity, id) of the notes and files deleted along with a deleted row, which its
+    #: undo brings back too.
+    dependants: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """``"status and name of AHU-1"``: what an undo of this edit puts back."""
@@ -96,15 +99,33 @@ def save_edit(
     return Edit(entity, entity_id, label or entity, before, dict(changed))
 
 
+#: Rows that point at another row by ``target_id`` and mean nothing without it.
+_TARGETED: Final = (("note", "notes"), ("attachment", "attachments"))
+
+
 def save_delete(replica: Replica, entity: str, entity_id: str, *, label: str = "") -> Edit:
-    """Delete a row (a tombstone, queued like any edit); the edit whose undo restores it."""
+    """Delete a row with its notes and files (tombstones, queued like any edit); the edit
+    whose undo restores them all. Nothing is left pointing at the deleted row, which the
+    server would refuse."""
     with replica.transaction() as writer:
+        writer.current(entity, entity_id)
+        dependants = tuple(
+            (child, row_id)
+            for child, table in _TARGETED
+            for (row_id,) in replica.conn.execute(
+                f"SELECT id FROM {table} WHERE target_id = ? AND deleted = 0", (entity_id,)
+            ).fetchall()
+        )
+        for child, row_id in dependants:
+            writer.tombstone(child, row_id)
         writer.tombstone(entity, entity_id)
-    return Edit(entity, entity_id, label or entity, {"deleted": False}, {"deleted": True})
+    return Edit(
+        entity, entity_id, label or entity, {"deleted": False}, {"deleted": True}, dependants
+    )
 
 
 def _undo_tombstone(replica: Replica, edit: Edit) -> Edit:
-    """Undo a delete (restore the row) or the undo of one (delete it again)."""
+    """Undo a delete (restore the row and its dependants) or the undo of one (delete again)."""
     was_deleted = bool(edit.after["deleted"])
     with replica.transaction() as writer:
         try:
@@ -119,9 +140,23 @@ def _undo_tombstone(replica: Replica, edit: Edit) -> Edit:
             )
         if was_deleted:
             writer.restore(edit.entity, edit.entity_id)
+            for child, row_id in edit.dependants:
+                writer.restore(child, row_id)
         else:
+            for child, row_id in edit.dependants:
+                try:
+                    writer.tombstone(child, row_id)
+                except NotFoundError:
+                    continue  # deleted again on its own since: nothing to do
             writer.tombstone(edit.entity, edit.entity_id)
-    return Edit(edit.entity, edit.entity_id, edit.label, dict(edit.after), dict(edit.before))
+    return Edit(
+        edit.entity,
+        edit.entity_id,
+        edit.label,
+        dict(edit.after),
+        dict(edit.before),
+        edit.dependants,
+    )
 
 
 def undo_edit(replica: Replica, edit: Edit) -> Edit | None:
