@@ -105,8 +105,8 @@ _TARGETED: Final = (("note", "notes"), ("attachment", "attachments"))
 
 def save_delete(replica: Replica, entity: str, entity_id: str, *, label: str = "") -> Edit:
     """Delete a row with its notes and files (tombstones, queued like any edit); the edit
-    whose undo restores them all. Nothing is left pointing at the deleted row, which the
-    server would refuse."""
+    whose undo restores them all. Nothing is left pointing at the deleted row: the server
+    would keep that as a conflict on every device of the building."""
     with replica.transaction() as writer:
         writer.current(entity, entity_id)
         dependants = tuple(
