@@ -270,3 +270,37 @@ def test_a_crafted_file_cannot_add_markups_to_another_buildings_drawing_or_equip
     assert (same.new_document, same.document.id) == (False, sample.document_id)
     pins = list_annotations(replica, sample.document_id, kinds=["pin"])
     assert [p.equipment_id for p in pins if p.text == "Here"] == [sample.ahu_id]
+
+
+def test_a_synced_markup_whose_shape_does_not_fit_is_left_out_of_the_export(
+    replica: Replica, sample: SampleBuilding, tmp_path: Path
+) -> None:
+    """Rows from other devices arrive unchecked by this app's rules (a pull writes them as
+    the server has them): the export skips and counts the ones it cannot draw."""
+    with replica.transaction() as writer:
+        for geometry in ({"rect": [10, 10, 5000, 20]}, {"points": "nonsense"}, {}):
+            writer.insert(
+                "annotation",
+                {
+                    "building_id": sample.building_id,
+                    "document_id": sample.document_id,
+                    "page": 0,
+                    "kind": "rectangle" if "rect" in geometry else "line",
+                    "geometry": geometry,
+                },
+            )
+        writer.insert(
+            "annotation",
+            {
+                "building_id": sample.building_id,
+                "document_id": sample.document_id,
+                "page": 7,
+                "kind": "ellipse",
+                "geometry": {"rect": [1, 1, 9, 9]},
+            },
+        )
+    report = export_document(replica, sample.document_id, tmp_path / "out.pdf")
+    assert (report.markups, report.skipped) == (1, 4)  # the sample's pin is written
+    with pymupdf.open(tmp_path / "out.pdf") as pdf:
+        page = pdf[0]
+        assert [a.type[1] for a in page.annots()] == ["Text"]

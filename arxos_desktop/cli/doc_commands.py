@@ -153,9 +153,19 @@ def export(
     with open_replica() as replica:
         row = _document(replica, document)
         report = export_document(replica, row.id, dest.expanduser())
+    left_out = (
+        f" {report.skipped} markups were left out: their shape does not fit the page."
+        if report.skipped
+        else ""
+    )
     out.emit(
-        {"document_id": row.id, "path": str(report.path), "markups": report.markups},
-        lambda: out.show(f"Wrote {report.path} with {report.markups} markups."),
+        {
+            "document_id": row.id,
+            "path": str(report.path),
+            "markups": report.markups,
+            "skipped": report.skipped,
+        },
+        lambda: out.show(f"Wrote {report.path} with {report.markups} markups.{left_out}"),
     )
 
 

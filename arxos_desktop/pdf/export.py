@@ -21,8 +21,13 @@ from typing import Any, Final
 import pymupdf
 
 from arxos_desktop.pdf import pdf_keys
-from arxos_desktop.pdf.annotation_model import READ_ONLY_KINDS
-from arxos_desktop.pdf.errors import DamagedPdfError
+from arxos_desktop.pdf.annotation_model import (
+    READ_ONLY_KINDS,
+    PageBox,
+    validate_geometry,
+    validate_style,
+)
+from arxos_desktop.pdf.errors import DamagedPdfError, InvalidAnnotationError
 from arxos_desktop.pdf.import_annotations import named_annotations
 from arxos_desktop.pdf.opening import open_pdf
 from sync.schema import AnnotationKind
@@ -32,6 +37,15 @@ _K = AnnotationKind
 _LE_NONE: Final = 0
 _LE_BUTT: Final = 6
 _LE_CLOSED_ARROW: Final = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """The exported PDF, how many markups it holds, and how many did not fit their page."""
+
+    data: bytes
+    written: int
+    skipped: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +68,17 @@ def export_drawing(
     replaced_names: Collection[str] = (),
     photos: Mapping[str, Photo] | None = None,
     password: str | None = None,
-) -> bytes:
+) -> Exported:
     """The PDF *source* with *annotations* (live annotation rows, wire values) written in.
 
     *replaced_names* are the names (``/NM`` or derived) of annotations already in the
     file that rows stand for: they are removed first so nothing appears twice.
     *document_id* is recorded in the catalog, so importing the file back finds its drawing.
+    Rows are checked again here (a synced row may come from a device with other rules):
+    one whose shape does not fit its page is left out and counted, not written askew.
     """
     photos = photos or {}
+    written = skipped = 0
     with open_pdf(source, password=password) as document:
         try:
             _remove_replaced(document, set(replaced_names))
@@ -72,14 +89,34 @@ def export_drawing(
             for row in annotations:
                 if row["kind"] in READ_ONLY_KINDS:
                     continue
-                page = document[int(row["page"])]
-                annot = _write(page, row, photos.get(row["id"]))
-                _describe(document, annot, row)
-            return bytes(document.tobytes(garbage=1, deflate=True))
+                checked = _checked(document, row)
+                if checked is None:
+                    skipped += 1
+                    continue
+                page = document[checked["page"]]
+                annot = _write(page, checked, photos.get(checked["id"]))
+                _describe(document, annot, checked)
+                written += 1
+            return Exported(bytes(document.tobytes(garbage=1, deflate=True)), written, skipped)
         except (RuntimeError, ValueError) as exc:
             raise DamagedPdfError(
                 "The drawing could not be written with its markups; its PDF may be damaged."
             ) from exc
+
+
+def _checked(document: pymupdf.Document, row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """*row* with its geometry and style checked against its page, or None if they do not fit."""
+    try:
+        number = int(row["page"])
+        if not 0 <= number < document.page_count:
+            return None
+        rect = document[number].rect
+        box = PageBox(rect.width, rect.height)
+        geometry = validate_geometry(str(row["kind"]), row["geometry"], box)
+        style = validate_style(row.get("style") or {})
+    except (InvalidAnnotationError, KeyError, TypeError, ValueError):
+        return None
+    return {**row, "page": number, "geometry": geometry, "style": style}
 
 
 def _remove_replaced(document: pymupdf.Document, names: set[str]) -> None:

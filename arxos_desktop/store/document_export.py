@@ -27,6 +27,8 @@ from arxos_desktop.store.replica import Replica
 class ExportReport:
     path: Path
     markups: int
+    #: Markups left out because their shape does not fit the page (see ``export_drawing``).
+    skipped: int
 
 
 def export_document(replica: Replica, document_id: str, dest: Path) -> ExportReport:
@@ -50,15 +52,15 @@ def export_document(replica: Replica, document_id: str, dest: Path) -> ExportRep
         )
         if row.kind not in READ_ONLY_KINDS
     }
-    data = export_drawing(
+    exported = export_drawing(
         source,
         [row.wire for row in rows],
         document_id=document.id,
         replaced_names=replaced,
         photos=_photos(replica, [row.id for row in rows if row.kind == "photo"]),
     )
-    _write_atomically(dest, data)
-    return ExportReport(dest, sum(1 for row in rows if row.kind not in READ_ONLY_KINDS))
+    _write_atomically(dest, exported.data)
+    return ExportReport(dest, exported.written, exported.skipped)
 
 
 def _photos(replica: Replica, annotation_ids: list[str]) -> dict[str, Photo]:
