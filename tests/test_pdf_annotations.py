@@ -304,3 +304,23 @@ def test_a_synced_markup_whose_shape_does_not_fit_is_left_out_of_the_export(
     with pymupdf.open(tmp_path / "out.pdf") as pdf:
         page = pdf[0]
         assert [a.type[1] for a in page.annots()] == ["Text"]
+
+
+def test_messy_markups_of_other_tools_are_clamped_onto_the_page_and_thinned(
+    replica: Replica, sample: SampleBuilding, tmp_path: Path
+) -> None:
+    path = tmp_path / "messy.pdf"
+    with pymupdf.open(stream=make_pdf(1), filetype="pdf") as pdf:
+        page = pdf[0]
+        page.add_ink_annot([[(k * 0.1, 300 + (k % 7)) for k in range(6_000)]])
+        square = page.add_rect_annot((700, 500, 800, 560))
+        pdf.xref_set_key(square.xref, "Rect", "[700 -40 1000 90]")  # past two page edges
+        pdf.xref_set_key(square.xref, "C", "[0.1 0.2 0.3 0.4]")  # CMYK
+        pdf.save(path)
+    report = import_document(replica, path, building_id=sample.building_id)
+    rows = {r.kind: r for r in list_annotations(replica, report.document.id)}
+    (stroke,) = rows["ink"].geometry["strokes"]
+    assert len(stroke) <= 4_000 and stroke[-1] == [599.9, 300.0]
+    x0, y0, x1, y1 = rows["rectangle"].geometry["rect"]
+    assert 0 <= x0 < x1 <= 842 and 0 <= y0 < y1 <= 595
+    assert rows["rectangle"].style["color"] == "#8a7a6b"

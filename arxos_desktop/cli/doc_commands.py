@@ -12,7 +12,7 @@ history.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import typer
 
@@ -80,7 +80,7 @@ def add(
     from arxos_desktop.store.document_import import import_document
     from arxos_desktop.store.records import building_record
 
-    if discipline not in DisciplineName.__args__:  # type: ignore[attr-defined]
+    if discipline not in get_args(DisciplineName):
         raise InputError(f"--discipline must be one of: {choices(DisciplineName)}.")
     with open_replica() as replica:
         target = building_record(replica, building)
@@ -183,7 +183,7 @@ def annotations_(
     from arxos_desktop.store.annotations import list_annotations, measurement_of
     from sync.schema import AnnotationKind
 
-    if kind is not None and kind not in AnnotationKind._value2member_map_:
+    if kind is not None and kind not in {k.value for k in AnnotationKind}:
         raise InputError("--kind must be one of: " + ", ".join(k.value for k in AnnotationKind))
     with open_replica() as replica:
         row = _document(replica, document)

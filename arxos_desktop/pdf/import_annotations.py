@@ -28,8 +28,15 @@ from typing import Any, Final
 import pymupdf
 
 from arxos_desktop.pdf import pdf_keys
-from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_STROKES, MAX_WIDTH_PT
+from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_STROKES
 from arxos_desktop.pdf.errors import DamagedPdfError, PdfTooLargeError
+from arxos_desktop.pdf.import_geometry import (
+    page_point,
+    page_points,
+    page_rect,
+    style_of,
+    thinned,
+)
 from sync.schema import MAX_TEXT_CHARS, AnnotationKind, ReviewStatus
 
 _K = AnnotationKind
@@ -44,6 +51,7 @@ MAX_SECONDS: Final = 20.0
 MAX_PHOTO_BYTES: Final = 25 * 1024 * 1024
 _MAX_NAME: Final = 200
 _MAX_AUTHOR: Final = 200
+_REVIEW_STATUSES: Final = frozenset(s.value for s in ReviewStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +183,7 @@ def _widget(
     page: int, widget: pymupdf.Widget, box: tuple[float, float], seen: set[str]
 ) -> FoundAnnotation:
     """A form field: kept read-only where it is (this app does not fill in forms)."""
-    rect = _rect(widget.rect, box)
+    rect = page_rect(widget.rect, box)
     seed = f"{page}|Widget|{rect}|{widget.field_name or ''}"
     name = "sha256:" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:40]
     if name in seen:
@@ -190,67 +198,6 @@ def _bounded(items: Iterator[Any], most: int) -> Iterator[Any]:
         if count >= most:
             return
         yield item
-
-
-# -- geometry, clamped onto the page ---------------------------------------------------
-
-
-def _clamp(value: float, high: float) -> float:
-    if not math.isfinite(value):
-        return 0.0
-    return round(min(max(value, 0.0), high), 2)
-
-
-def _pt(point: Any, box: tuple[float, float]) -> list[float]:
-    return [_clamp(float(point[0]), box[0]), _clamp(float(point[1]), box[1])]
-
-
-def _rect(rect: Any, box: tuple[float, float]) -> list[float]:
-    x0, y0 = _pt((min(rect[0], rect[2]), min(rect[1], rect[3])), box)
-    x1, y1 = _pt((max(rect[0], rect[2]), max(rect[1], rect[3])), box)
-    if x1 <= x0:
-        x0, x1 = (x0, x0 + 1) if x0 + 1 <= box[0] else (x1 - 1, x1)
-    if y1 <= y0:
-        y0, y1 = (y0, y0 + 1) if y0 + 1 <= box[1] else (y1 - 1, y1)
-    return [x0, y0, x1, y1]
-
-
-def _thin(points: list[Any], most: int) -> list[Any]:
-    if len(points) <= most:
-        return points
-    step = math.ceil(len(points) / most)
-    return [*points[::step][: most - 1], points[-1]]
-
-
-def _points(vertices: Any, box: tuple[float, float], most: int = MAX_POINTS) -> list[list[float]]:
-    return [_pt(p, box) for p in _thin(list(vertices or []), most)]
-
-
-def _colour(values: Any) -> str | None:
-    if not values:
-        return None
-    values = [min(max(float(v), 0.0), 1.0) for v in values]
-    if len(values) == 1:
-        values = values * 3
-    elif len(values) == 4:  # CMYK
-        c, m, y, k = values
-        values = [(1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)]
-    if len(values) != 3:
-        return None
-    return "#" + "".join(f"{round(v * 255):02x}" for v in values)
-
-
-def _style(annot: pymupdf.Annot) -> dict[str, Any]:
-    style: dict[str, Any] = {}
-    colours = annot.colors or {}
-    if stroke := _colour(colours.get("stroke")):
-        style["color"] = stroke
-    if fill := _colour(colours.get("fill")):
-        style["fill"] = fill
-    width = (annot.border or {}).get("width", -1)
-    if isinstance(width, int | float) and math.isfinite(width) and width > 0:
-        style["width"] = min(max(float(width), 0.1), MAX_WIDTH_PT)
-    return style
 
 
 def _key(document: pymupdf.Document, xref: int, key: str) -> str:
@@ -283,18 +230,18 @@ def _read(
         kind=_K.FOREIGN,
         geometry={},
         pdf_name=name,
-        style=_style(annot),
+        style=style_of(annot),
         text=str(info.get("content") or "")[:MAX_TEXT_CHARS],
         author=str(info.get("title") or "")[:_MAX_AUTHOR],
         authored_at=pdf_keys.iso_from_pdf_date(
             str(info.get("modDate") or info.get("creationDate") or "")
         ),
-        review_status=review if review in ReviewStatus._value2member_map_ else "open",
+        review_status=review if review in _REVIEW_STATUSES else ReviewStatus.OPEN.value,
         equipment_id=_key(document, annot.xref, pdf_keys.EQUIPMENT_KEY)[:36] or None,
     )
     _shape(document, annot, item, type_name, ours, box)
     if item.kind is _K.FOREIGN:
-        item.geometry = {"rect": _rect(annot.rect, box), "pdf_type": _type_name(type_name)}
+        item.geometry = {"rect": page_rect(annot.rect, box), "pdf_type": _type_name(type_name)}
         item.equipment_id = None
     return item
 
@@ -316,38 +263,38 @@ def _shape(
     rect = annot.rect
     vertices = annot.vertices
     if type_name == "Text":
-        point = _pt((rect.x0, rect.y0), box)
+        point = page_point((rect.x0, rect.y0), box)
         if ours in (_K.PIN.value, _K.PHOTO.value) and (ours != "pin" or item.equipment_id):
             item.kind, item.geometry = _K(ours), {"point": point}
         else:  # a sticky note: its text gets a box it can be read in
             note = (rect.x0, rect.y0, max(rect.x1, rect.x0 + 160), max(rect.y1, rect.y0 + 40))
-            item.kind, item.geometry = _K.TEXT, {"rect": _rect(note, box)}
+            item.kind, item.geometry = _K.TEXT, {"rect": page_rect(note, box)}
     elif type_name == "FreeText":
-        item.kind, item.geometry = _K.TEXT, {"rect": _rect(_inner(document, annot), box)}
+        item.kind, item.geometry = _K.TEXT, {"rect": page_rect(_inner(document, annot), box)}
         callout = _callout(document, annot, box)
         if callout:
             item.geometry["callout"] = callout
     elif type_name in ("Square", "Circle"):
         kind = _K.RECTANGLE if type_name == "Square" else _K.ELLIPSE
-        item.kind, item.geometry = kind, {"rect": _rect(_inner(document, annot), box)}
+        item.kind, item.geometry = kind, {"rect": page_rect(_inner(document, annot), box)}
     elif type_name == "Highlight":
         quads = [(p[0], p[1]) for p in (vertices or [])] or [tuple(rect[:2]), tuple(rect[2:])]
         xs, ys = [q[0] for q in quads], [q[1] for q in quads]
         item.kind, item.geometry = (
             _K.HIGHLIGHT,
-            {"rect": _rect((min(xs), min(ys), max(xs), max(ys)), box)},
+            {"rect": page_rect((min(xs), min(ys), max(xs), max(ys)), box)},
         )
     elif type_name == "Ink" and vertices:
-        strokes = [_points(s, box) for s in list(vertices)[:MAX_STROKES] if len(s)]
+        strokes = [page_points(s, box) for s in list(vertices)[:MAX_STROKES] if len(s)]
         budget = max(MAX_POINTS // max(len(strokes), 1), 1)
         item.kind = _K.INK
-        item.geometry = {"strokes": [_thin(s, budget) for s in strokes if s]}
+        item.geometry = {"strokes": [thinned(s, budget) for s in strokes if s]}
     elif type_name == "Line" and vertices and len(vertices) >= 2:
-        _line(document, annot, item, ours, _points(vertices[:2], box))
+        _line(document, annot, item, ours, page_points(vertices[:2], box))
     elif type_name in ("Polygon", "PolyLine") and vertices and len(vertices) >= 2:
-        _poly(document, annot, item, type_name, ours, _points(vertices, box))
+        _poly(document, annot, item, type_name, ours, page_points(vertices, box))
     elif type_name == "FileAttachment":
-        _attachment(annot, item, _pt((rect.x0, rect.y0), box))
+        _attachment(annot, item, page_point((rect.x0, rect.y0), box))
 
 
 def _inner(document: pymupdf.Document, annot: pymupdf.Annot) -> pymupdf.Rect:
@@ -384,7 +331,7 @@ def _callout(
     points = [
         pymupdf.Point(x, y) * matrix for x, y in zip(numbers[::2], numbers[1::2], strict=True)
     ]
-    return [_pt(p, box) for p in points]
+    return [page_point(p, box) for p in points]
 
 
 def _line(
