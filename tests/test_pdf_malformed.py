@@ -127,6 +127,8 @@ def test_arx_doc_add_refuses_every_bad_file_with_exit_4_and_a_sentence_on_stderr
         captured = capsys.readouterr()
         assert code == 4, (name, captured.err)
         assert BATCH[name][1] in " ".join(captured.err.split()), name
+        if name == "encrypted":
+            assert "arx does not take passwords" in " ".join(captured.err.split())
         assert "Traceback" not in captured.err
         assert _snapshot(home / "replica.sqlite3") == before, name
     good = tmp_path / "good.pdf"

@@ -77,6 +77,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a PDF drawing to a building with the markups already in it (all or nothing)."""
+    from arxos_desktop.pdf.errors import PdfPasswordRequiredError
     from arxos_desktop.store.document_import import import_document
     from arxos_desktop.store.records import building_record
 
@@ -84,9 +85,19 @@ def add(
         raise InputError(f"--discipline must be one of: {choices(DisciplineName)}.")
     with open_replica() as replica:
         target = building_record(replica, building)
-        report = import_document(
-            replica, file.expanduser(), building_id=target.id, discipline=discipline, title=title
-        )
+        try:
+            report = import_document(
+                replica,
+                file.expanduser(),
+                building_id=target.id,
+                discipline=discipline,
+                title=title,
+            )
+        except PdfPasswordRequiredError:
+            raise PdfPasswordRequiredError(
+                "This PDF is protected by a password, and arx does not take passwords: add it"
+                " in the ArxOS app (it asks for the password), or add an unprotected copy."
+            ) from None
     doc = {
         "document": _doc_row(report.document),
         "new_document": report.new_document,
