@@ -17,6 +17,7 @@ from arxos_desktop.store.annotations import (
     list_annotations,
     measurement_of,
     move_annotation,
+    pins_of_equipment,
     resize_annotation,
     restyle_annotation,
     set_review_status,
@@ -273,3 +274,23 @@ def test_deleting_a_photo_marker_deletes_its_photo_and_undo_brings_both_back(
     undo_edit(replica, deleted)
     assert read_row(replica, "attachment", photo.id).target_id == marker.id
     assert read_row(replica, "annotation", marker.id).kind == "photo"
+
+
+def test_show_on_drawing_finds_the_equipments_newest_pin(
+    replica: Replica, sample: SampleBuilding, doc: str
+) -> None:
+    (old,) = pins_of_equipment(replica, sample.ahu_id)  # the sample drawing's own pin
+    new = create_annotation(
+        replica,
+        document_id=doc,
+        page=1,
+        kind="pin",
+        geometry={"point": [400, 300]},
+        equipment_id=sample.ahu_id,
+    )
+    found = pins_of_equipment(replica, sample.ahu_id)
+    assert [(p.id, p.document_id, p.page) for p in found] == [
+        (new.id, doc, 1),
+        (old.id, doc, 0),
+    ]
+    assert pins_of_equipment(replica, sample.vav_id) == []

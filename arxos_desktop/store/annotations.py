@@ -177,3 +177,15 @@ def measurement_of(replica: Replica, annotation: Record) -> Measurement | None:
     if calibration is None:
         return None
     return measure(annotation.kind, annotation.geometry, calibration.geometry)
+
+
+def pins_of_equipment(replica: Replica, equipment_id: str) -> list[Record]:
+    """Where a piece of equipment is marked on drawings (newest pin first): "show on
+    drawing" opens the first one's sheet at its point."""
+    return read_rows(
+        replica,
+        "annotation",
+        where="equipment_id = ? AND kind = ?",
+        params=(equipment_id, AnnotationKind.PIN.value),
+        order_by="id DESC",
+    )
