@@ -125,9 +125,11 @@ format: $(VENV_STAMP)
 bench: sysdeps $(VENV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(VENV_PY) bench/run_all.py
 
-# The app's main views on a virtual 1280x800 screen (Xvfb), for the README.
+# The app's main views on a virtual 1280x800 screen (Xvfb), for the README; and an
+# exported drawing with every kind of markup as poppler (pdftoppm) draws it.
 screenshots: sysdeps $(VENV_STAMP)
 	$(VENV_PY) scripts/screenshots.py docs/screenshots
+	$(VENV_PY) scripts/export_screenshot.py docs/screenshots
 
 clean:
 	rm -rf build dist .eggs *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis \

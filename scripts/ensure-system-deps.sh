@@ -47,6 +47,10 @@ SYSTEM_PKGS=(
     espeak-ng
     sox
 
+    # Tests and screenshots: an exported drawing is checked to render in a
+    # second PDF engine (poppler's pdftoppm), not only in PyMuPDF.
+    poppler-utils
+
     # Tests: the sync service's tests also run on PostgreSQL; `make test`
     # starts this cluster with scripts/start-test-postgres.sh.
     postgresql

@@ -59,6 +59,8 @@ class TargetKind(StrEnum):
     EQUIPMENT = "equipment"
     WORKORDER = "workorder"
     DOCUMENT = "document"
+    #: A markup on a drawing (a photo marker's photo is an attachment of its annotation).
+    ANNOTATION = "annotation"
 
 
 class Discipline(StrEnum):
@@ -70,13 +72,39 @@ class Discipline(StrEnum):
 
 
 class AnnotationKind(StrEnum):
+    """What a markup on a drawing is; each kind's geometry is checked by
+    ``arxos_desktop.pdf.annotation_model``."""
+
+    #: Where a piece of equipment (``equipment_id``) is on this sheet.
     PIN = "pin"
     INK = "ink"
     RECTANGLE = "rectangle"
     ELLIPSE = "ellipse"
     ARROW = "arrow"
+    #: A text callout.
     TEXT = "text"
+    #: A photo marker: its photo is an attachment whose target is the annotation.
     PHOTO = "photo"
+    LINE = "line"
+    #: A revision cloud around an outline.
+    CLOUD = "cloud"
+    HIGHLIGHT = "highlight"
+    #: A measured distance along a polyline, in the page's calibrated units.
+    DISTANCE = "distance"
+    #: A measured area inside a polygon, in the page's calibrated units squared.
+    AREA = "area"
+    #: The sheet's scale: a line on the page and the real length it stands for.
+    CALIBRATION = "calibration"
+    #: An annotation made by another tool that this app cannot edit (a stamp, a form
+    #: field...): kept with its PDF type and place, and shown read-only.
+    FOREIGN = "foreign"
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
 
 
 class Priority(StrEnum):
@@ -233,6 +261,9 @@ class DocumentBase(Replicated):
     blob_sha256: str = _sha256_field()
     page_count: int = Field(default=0, ge=0)
     floor_id: str | None = Field(default=None, foreign_key="floors.id")
+    #: Each page's size in PDF points, {"sizes": [[width, height], ...]}: annotations are
+    #: checked to lie on their page without opening the file.
+    page_sizes: JsonObject = _json_column()
 
 
 class Document(DocumentBase, table=True):
@@ -248,6 +279,15 @@ class AnnotationBase(Replicated):
     style: JsonObject = _json_column()
     text: str = _text()
     equipment_id: str | None = Field(default=None, foreign_key="equipment.id")
+    #: Who made the markup (a name as shown to reviewers; an imported markup keeps its
+    #: PDF author) and when (UTC).
+    author: str = Field(default="", max_length=200)
+    authored_at: dt.datetime | None = None
+    review_status: ReviewStatus = ReviewStatus.OPEN
+    #: The ``/NM`` of the PDF annotation this row was imported from (or a stable digest
+    #: of it when it had none): importing the same file again finds the row instead of
+    #: adding a copy.
+    pdf_name: str = Field(default="", max_length=200)
 
 
 class Annotation(AnnotationBase, table=True):

@@ -135,6 +135,11 @@ COMMANDS: dict[str, Lazy] = {
         "note_app",
         help="Add notes to equipment, rooms and work orders.",
     ),
+    "doc": Lazy(
+        f"{_CLI}.doc_commands",
+        "doc_app",
+        help="Drawings: add a PDF with its markups, list them, export with markups, read markups.",
+    ),
     "server": Lazy(
         "arxos_desktop.admin.commands",
         "server_app",

@@ -22,6 +22,7 @@ from arxos_desktop.demo.catalog import VAVS, catalog
 from arxos_desktop.demo.ids import DemoIds
 from arxos_desktop.demo.plan import PROGRAMS, RoomBox, equipment_spots, floor_rooms
 from arxos_desktop.demo.records import NOTES, PLAN_NOTES, WORK_ORDERS, wiring
+from arxos_desktop.pdf.page_sizes import page_sizes_of_bytes
 from arxos_desktop.repo_format import BuildingSnapshot, write_repo
 from sync.schema import (
     AnnotationBase,
@@ -207,6 +208,7 @@ class _Builder:
                 blob_sha256=self._blob(pdf),
                 page_count=1,
                 floor_id=floor.id,
+                page_sizes=page_sizes_of_bytes(pdf),
             )
             self.snap.documents.append(doc)
             for tag, kind, text in PLAN_NOTES.get(level, ()):
@@ -231,6 +233,7 @@ class _Builder:
                 file_name="mechanical-equipment-schedule.pdf",
                 blob_sha256=self._blob(pdf),
                 page_count=1,
+                page_sizes=page_sizes_of_bytes(pdf),
             )
         )
 

@@ -45,3 +45,13 @@ class PdfFileMissingError(PdfError):
     """The file (or the drawing's local copy) is not there."""
 
     kind = ErrorKind.NOT_FOUND
+
+
+class InvalidAnnotationError(PdfError):
+    """A markup's shape, style or kind breaks a rule (off the page, too many points...)."""
+
+
+class ReadOnlyAnnotationError(PdfError):
+    """The markup came from another PDF tool in a form this app cannot edit."""
+
+    kind = ErrorKind.CONFLICT

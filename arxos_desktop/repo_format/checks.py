@@ -45,6 +45,7 @@ def check_references(
         TargetKind.EQUIPMENT: set(equipment),
         TargetKind.WORKORDER: {w.id for w in snap.work_orders} | set(invalid_ids),
         TargetKind.DOCUMENT: {d.id for d in snap.documents} | set(invalid_ids),
+        TargetKind.ANNOTATION: {a.id for a in snap.annotations} | set(invalid_ids),
     }
 
     seen_numbers: set[tuple[str, str]] = set()

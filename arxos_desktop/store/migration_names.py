@@ -25,4 +25,5 @@ MIGRATION_NAMES: Final = (
     "m005_server_shadow",
     "m006_conflict_resolutions",
     "m007_access",
+    "m008_annotation_review",
 )

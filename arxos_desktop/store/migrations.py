@@ -300,6 +300,24 @@ def m007_access(db: Database) -> None:
     run_script(db, _ACCESS)
 
 
+_ANNOTATION_REVIEW = """
+-- Each page's size, so a markup is checked to lie on its page without opening the file.
+ALTER TABLE documents ADD COLUMN page_sizes TEXT NOT NULL DEFAULT '{}';
+-- Who made a markup and when, where its review stands, and the PDF annotation it came from.
+ALTER TABLE annotations ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE annotations ADD COLUMN authored_at TEXT;
+ALTER TABLE annotations ADD COLUMN review_status TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE annotations ADD COLUMN pdf_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX annotations_pdf_name ON annotations(document_id, pdf_name);
+"""
+
+
+@migrations(name="m008_annotation_review")
+def m008_annotation_review(db: Database) -> None:
+    """Markup authors, dates and review status; page sizes of documents."""
+    run_script(db, _ANNOTATION_REVIEW)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations this replica still lacks."""
     return [m.name for m in migrations.pending(db)]

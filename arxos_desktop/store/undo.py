@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from arxos_desktop.errors import ErrorKind
+from arxos_desktop.store.annotation_rules import update_annotation
 from arxos_desktop.store.equipment import update_equipment
 from arxos_desktop.store.errors import NotFoundError, StoreError
 from arxos_desktop.store.replica import Replica
@@ -43,6 +44,7 @@ def _plain_update(entity: str) -> Update:
 #: Entities whose store service adds rules to the plain validated update (a unique tag,
 #: a room that decides the floor): undo goes through the same service as the edit did.
 _UPDATES: Final[dict[str, Update]] = {
+    "annotation": update_annotation,
     "equipment": update_equipment,
     "workorder": update_work_order,
 }
@@ -68,6 +70,9 @@ class Edit:
     label: str
     before: dict[str, Any]
     after: dict[str, Any]
+    #: (entity, id) of the notes and files deleted along with a deleted row, which its
+    #: undo brings back too.
+    dependants: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """``"status and name of AHU-1"``: what an undo of this edit puts back."""
@@ -94,12 +99,74 @@ def save_edit(
     return Edit(entity, entity_id, label or entity, before, dict(changed))
 
 
+#: Rows that point at another row by ``target_id`` and mean nothing without it.
+_TARGETED: Final = (("note", "notes"), ("attachment", "attachments"))
+
+
+def save_delete(replica: Replica, entity: str, entity_id: str, *, label: str = "") -> Edit:
+    """Delete a row with its notes and files (tombstones, queued like any edit); the edit
+    whose undo restores them all. Nothing is left pointing at the deleted row: the server
+    would keep that as a conflict on every device of the building."""
+    with replica.transaction() as writer:
+        writer.current(entity, entity_id)
+        dependants = tuple(
+            (child, row_id)
+            for child, table in _TARGETED
+            for (row_id,) in replica.conn.execute(
+                f"SELECT id FROM {table} WHERE target_id = ? AND deleted = 0", (entity_id,)
+            ).fetchall()
+        )
+        for child, row_id in dependants:
+            writer.tombstone(child, row_id)
+        writer.tombstone(entity, entity_id)
+    return Edit(
+        entity, entity_id, label or entity, {"deleted": False}, {"deleted": True}, dependants
+    )
+
+
+def _undo_tombstone(replica: Replica, edit: Edit) -> Edit:
+    """Undo a delete (restore the row and its dependants) or the undo of one (delete again)."""
+    was_deleted = bool(edit.after["deleted"])
+    with replica.transaction() as writer:
+        try:
+            writer.current(edit.entity, edit.entity_id)
+            live = True
+        except NotFoundError:
+            live = False
+        if live == was_deleted:
+            what = "delete" if was_deleted else "restore"
+            raise UndoRefusedError(
+                f"Did not undo the {what} of {edit.label}: it has changed again since."
+            )
+        if was_deleted:
+            writer.restore(edit.entity, edit.entity_id)
+            for child, row_id in edit.dependants:
+                writer.restore(child, row_id)
+        else:
+            for child, row_id in edit.dependants:
+                try:
+                    writer.tombstone(child, row_id)
+                except NotFoundError:
+                    continue  # deleted again on its own since: nothing to do
+            writer.tombstone(edit.entity, edit.entity_id)
+    return Edit(
+        edit.entity,
+        edit.entity_id,
+        edit.label,
+        dict(edit.after),
+        dict(edit.before),
+        edit.dependants,
+    )
+
+
 def undo_edit(replica: Replica, edit: Edit) -> Edit | None:
     """Put back the values *edit* replaced, as a new queued change; the undo's own edit.
 
     Raises :class:`UndoRefusedError` (changing nothing) when the row was deleted or a
     field holds a value other than the one this edit gave it.
     """
+    if set(edit.after) == {"deleted"}:
+        return _undo_tombstone(replica, edit)
     with replica.transaction() as writer:
         try:
             current = writer.current(edit.entity, edit.entity_id)
