@@ -181,8 +181,14 @@ class AccessClaims(BaseModel):
 
 
 def new_token_id() -> str:
-    """A random token id: 96 bits in 16 characters (a UUID would take 36 of the QR code)."""
-    return secrets.token_urlsafe(12)
+    """A random token id: 96 bits in 16 characters (a UUID would take 36 of the QR code).
+
+    Never one starting with "-": `arx token revoke ID` would read it as an option.
+    """
+    token_id = secrets.token_urlsafe(12)
+    while token_id.startswith("-"):
+        token_id = secrets.token_urlsafe(12)
+    return token_id
 
 
 def new_signing_key() -> Ed25519PrivateKey:

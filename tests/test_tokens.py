@@ -233,3 +233,10 @@ def test_the_audit_chain_detects_a_deleted_and_an_edited_entry() -> None:
         check_chain([*entries[:2], edited, *entries[3:]])
     with pytest.raises(AuditChainBrokenError, match="removed"):
         check_chain(entries[1:])  # the first entry removed
+
+
+def test_a_token_id_never_starts_like_a_command_line_option() -> None:
+    # One id in 64 would otherwise start with "-", and `arx token revoke ID` read it as an option.
+    ids = [new_token_id() for _ in range(3000)]
+    assert not any(token_id.startswith("-") for token_id in ids)
+    assert all(len(token_id) == 16 for token_id in ids)

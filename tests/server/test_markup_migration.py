@@ -1,4 +1,4 @@
-"""Revision 0010: annotations and documents stored before it get the new fields' defaults."""
+"""Revision 0011: annotations and documents stored before it get the new fields' defaults."""
 
 from __future__ import annotations
 
