@@ -85,6 +85,11 @@ class DictationPanel(QWidget):
         self.mode = QComboBox()
         self.mode.addItems([FREE, FIELD])
         self.mode.setAccessibleName("Dictation mode")
+        # The record side is narrow: the mode's long names must not widen it.
+        self.mode.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.mode.setMinimumContentsLength(8)
         self.dictate_button = QPushButton("● Dictate")
         self.dictate_button.setAccessibleName("Dictate or stop")
         self.dictate_button.setToolTip("Start or stop dictating (Ctrl+Shift+D)")
