@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings, QThread
 
 from arxos_desktop.store import Replica
 from arxos_desktop.ui.ops import StoreOps
 from arxos_desktop.ui.state import AppState
+from sync.server.core import security
+from tests.ui.sync_helpers import LiveServer, running_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,3 +58,13 @@ def state(replica: Replica) -> Iterator[AppState]:
     app_state = AppState(ops, home=replica.home)
     yield app_state
     ops.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real sync server on loopback for the module's tests, with cheap password hashing
+    (Argon2's real cost would be most of each sign-in's time)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+        with running_server(tmp_path_factory.mktemp("server")) as live:
+            yield live

@@ -8,39 +8,21 @@ the sync worker for it and show it once it has arrived.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.store import Replica
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.drawings.viewer import DOWNLOADING
-from sync.server.core import security
 from tests.conftest import build_sample
 from tests.ui.sync_helpers import (
     LiveServer,
     open_window,
     plain_client,
-    running_server,
     sign_in_saved,
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(security, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-        yield
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(tmp_path_factory.mktemp("server")) as live:
-        yield live
 
 
 def test_a_missing_drawing_is_downloaded_by_the_sync_worker_and_opens(

@@ -3,10 +3,6 @@ and "Sign in again" when the server stops accepting this device."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,22 +10,8 @@ from pytestqt.qtbot import QtBot
 from arxos_desktop.account import Credentials, load_credentials, save_credentials
 from arxos_desktop.store import Replica
 from arxos_desktop.ui.sign_in_dialog import SignInDialog
-from sync.server.core import security
 from tests.conftest import build_sample
-from tests.ui.sync_helpers import PASSWORD, LiveServer, SyncWindow, open_window, running_server
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(security, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-        yield
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(tmp_path_factory.mktemp("server")) as live:
-        yield live
+from tests.ui.sync_helpers import PASSWORD, LiveServer, SyncWindow, open_window
 
 
 def _open_dialog(qtbot: QtBot, ui: SyncWindow) -> SignInDialog:

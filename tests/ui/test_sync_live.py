@@ -8,11 +8,8 @@ GUI) plays the technician's other device.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -20,28 +17,13 @@ from arxos_desktop.store import Replica
 from arxos_desktop.store.equipment import update_equipment
 from arxos_desktop.store.records import read_row
 from sync.outbox import count_changes
-from sync.server.core import security
 from tests.conftest import build_sample
 from tests.ui.sync_helpers import (
     LiveServer,
     open_window,
     plain_client,
-    running_server,
     sign_in_saved,
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(security, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-        yield
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(tmp_path_factory.mktemp("server")) as live:
-        yield live
 
 
 def test_an_edit_reaches_another_device_and_its_edits_come_back_within_seconds(
