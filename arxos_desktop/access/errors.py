@@ -28,3 +28,10 @@ class ImageNotSupportedError(AccessError):
             "Passes in images are read by the scanner (arx scan); this check takes a pass PDF"
             " or the pass text."
         )
+
+
+class OutOfScopeError(AccessError):
+    """A local edit the active contractor pass does not allow; refused before it is written."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)

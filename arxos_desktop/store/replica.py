@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from arxos_desktop.config import BLOBS_DIR, REPLICA_FILE, resolve_home
 from arxos_desktop.store.blobs import BlobStore
@@ -33,6 +33,22 @@ if TYPE_CHECKING:
 
 _DEVICE_KEY = "device_id"
 _CLOCK_KEY = "hlc_last"
+
+
+class WriteGuard(Protocol):
+    """Vetoes a local edit before it is written (a contractor pass's scope, ``access.scope``).
+
+    Called inside the write's transaction with the row before (None for an insert)
+    and after; it raises to refuse, and then nothing of the edit is written.
+    """
+
+    def check_write(
+        self,
+        conn: sqlite3.Connection,
+        entity: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+    ) -> None: ...
 
 
 class _ThreadState(threading.local):
@@ -59,6 +75,8 @@ class Replica:
         self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
         self._unsaved_stamp: Stamp | None = None
         self._depth = 0
+        #: Consulted by every local write on every thread; None lets every write through.
+        self.write_guard: WriteGuard | None = None
 
     @classmethod
     def open(cls, home: Path | str | None = None) -> Replica:
@@ -93,7 +111,7 @@ class Replica:
         if writer is None:
             from arxos_desktop.store.writer import ChangeWriter  # the schema: writes only
 
-            writer = ChangeWriter(conn, self.clock, self._remember_stamp)
+            writer = ChangeWriter(conn, self.clock, self._remember_stamp, lambda: self.write_guard)
             self._local.writer = writer
         return writer
 
