@@ -42,14 +42,20 @@ from arxos_desktop.account import (
     save_credentials,
 )
 from arxos_desktop.errors import ErrorKind
+from arxos_desktop.store.remote import ReplicaSyncTarget
 from arxos_desktop.store.replica import Replica
 from arxos_desktop.store.rescope import finish_rescope
+from arxos_desktop.sync_client import client_for
 from sync.client import OfflineError
-from sync.client.errors import reason_of
+from sync.client.errors import ClientSyncError, reason_of
+from sync.client.target import SyncReport
 from sync.durable import fsync_dir
 from sync.token_errors import AccessRefusedError
 
 SESSION_FILE: Final = "access_session.json"
+#: A session ends this long before its pass does: the exchanged sign-in ends with the pass,
+#: so unsent changes must be pushed while it still holds.
+END_MARGIN_S: Final = 120.0
 #: The sign-in an exchanged pass gives is stored under this name: it is nobody's email.
 HOLDER_PREFIX: Final = "pass:"
 _FIELDS: Final = ("token", "building_id", "token_id", "expires", "server")
@@ -89,7 +95,8 @@ class ContractorSession:
         return dt.datetime.fromtimestamp(self.expires, dt.UTC)
 
     def seconds_left(self, now: dt.datetime) -> float:
-        return self.expires - now.timestamp()
+        """Until the session must end (:data:`END_MARGIN_S` before the pass does)."""
+        return self.expires - END_MARGIN_S - now.timestamp()
 
 
 @dataclass(frozen=True)
@@ -137,24 +144,25 @@ def start_session(
     replica: Replica,
     source: str | Path | bytes,
     *,
-    server: str | None = None,
+    credentials: Credentials | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[ContractorSession, PassCheck]:
-    """Check the pass, exchange it when *server* is given, keep the session, guard writes.
+    """Check the pass, keep the session (and *credentials*, its exchanged sign-in), guard writes.
 
-    A refused pass (or a server that refuses it) raises and starts nothing.
+    Exchanging is the caller's network call (:func:`exchange_pass`), made off the
+    store's worker. A refused pass raises and starts nothing.
     """
     check = verify_pass(replica, source, now=now)
     claims = check.claims
     token = (source if isinstance(source, str) else read_pass_token(source)).strip()
-    if server is not None:
-        save_credentials(replica.home, exchange_pass(server, token, replica.device_id))
+    if credentials is not None:
+        save_credentials(replica.home, credentials)
     session = ContractorSession(
         token=token,
         building_id=claims.building_id,
         token_id=claims.token_id,
         expires=claims.expires,
-        server=None if server is None else normalize_server_url(server),
+        server=None if credentials is None else credentials.server,
     )
     _save(replica.home, session)
     replica.write_guard = PassScope.of(claims)
@@ -209,8 +217,8 @@ def end_session(
         try:
             push()
             pushed = True
-        except OfflineError:
-            pushed = False  # kept: counted below and reported to the contractor
+        except ClientSyncError:  # unreachable or signed out: kept, counted below, reported
+            pushed = False
     kept = _pending(replica, session.building_id)
     removed = finish_rescope(replica, session.building_id, set(), None)
     credentials = load_credentials(replica.home)
@@ -232,6 +240,19 @@ def end_session(
         },
     )
     return SessionEnd(pushed=pushed, kept=kept, removed=removed)
+
+
+def pusher(replica: Replica, credentials: Credentials) -> Callable[[], object]:
+    """The push :func:`end_session` runs: every pending change, with *credentials*."""
+
+    def push() -> None:
+        client = client_for(credentials, replica.home, ReplicaSyncTarget(replica))
+        try:
+            client.push_pending(SyncReport())
+        finally:
+            client.close()
+
+    return push
 
 
 def _pending(replica: Replica, building_id: str) -> int:

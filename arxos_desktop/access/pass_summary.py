@@ -1,0 +1,73 @@
+"""What the app shows after a pass was scanned: accepted with its scope, or refused with why.
+
+A refusal is an answer here, not a failure: the contractor needs the sentence
+(expired, withdrawn, altered...) and the device's log already holds the entry
+(``verify_pass`` logs before it raises).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from arxos_desktop.access.describe import local_now, when
+from arxos_desktop.access.errors import AccessError
+from arxos_desktop.access.pass_pdf import read_pass_token
+from arxos_desktop.access.verify import verify_pass
+from arxos_desktop.store.replica import Replica
+from sync.token_errors import AccessRefusedError
+from sync.tokens import AccessClaims
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """One checked pass as the pass view shows it."""
+
+    accepted: bool
+    #: The scope sentence when accepted; the refusal's sentence when not.
+    sentence: str
+    #: The refusal's one word (``expired``, ``revoked``...); empty when accepted.
+    reason: str = ""
+    issuer: str = ""
+    valid_until: str = ""
+    contractor: str = ""
+    #: The pass as read (to start a session with it); empty when refused.
+    token: str = ""
+    claims: AccessClaims | None = None
+
+    @property
+    def heading(self) -> str:
+        return "Pass accepted" if self.accepted else "Pass refused"
+
+
+def issuer_name(replica: Replica, org_id: str) -> str:
+    """The organisation that signed the pass, by name when this device knows it."""
+    row = replica.conn.execute(
+        "SELECT name FROM organizations WHERE id = ? AND deleted = 0", (org_id,)
+    ).fetchone()
+    return str(row[0]) if row else "the building's organisation"
+
+
+def check_pass(
+    replica: Replica, source: str | Path | bytes, *, now: dt.datetime | None = None
+) -> PassSummary:
+    """Check *source* offline (logged either way) and say what it grants or why it is refused."""
+    now = now or local_now()
+    try:
+        check = verify_pass(replica, source, now=now)
+    except AccessRefusedError as refusal:
+        return PassSummary(False, str(refusal), reason=str(refusal.reason))
+    except AccessError as refusal:
+        return PassSummary(False, str(refusal), reason="unreadable")
+    claims = check.claims
+    token = (source if isinstance(source, str) else read_pass_token(source)).strip()
+    return PassSummary(
+        True,
+        check.scope,
+        issuer=issuer_name(replica, claims.org_id),
+        valid_until=when(claims.expires_at, now, absolute=True),
+        contractor=claims.contractor_id,
+        token=token,
+        claims=claims,
+    )

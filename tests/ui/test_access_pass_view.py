@@ -1,0 +1,164 @@
+"""The pass view and the contractor session in the window, driven like a user would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from arxos_desktop.access import audit_log
+from arxos_desktop.access.pass_pdf import write_pass_pdf
+from arxos_desktop.access.scope import PassScope
+from arxos_desktop.store import Replica
+from arxos_desktop.store.equipment import find_by_tag
+from arxos_desktop.store.remote import ReplicaSyncTarget
+from arxos_desktop.ui.access.session_controller import AccessController
+from arxos_desktop.ui.equipment_detail import EquipmentDetail
+from arxos_desktop.ui.main_window import MainWindow
+from arxos_desktop.ui.pages import build_pages
+from arxos_desktop.ui.scanner import ScanPage
+from arxos_desktop.ui.state import AppState
+from arxos_desktop.ui.theme import TOUCH_TARGET_PX
+from sync.outbox import count_changes
+from sync.tokens import issue, public_key_text
+from sync.trust import AccessTrust, TrustKey
+from tests.conftest import SampleBuilding, make_pdf
+from tests.test_access_device import KEY, KID, ORG, claims_for
+
+NOW = dt.datetime.now().astimezone()
+
+
+def trust_the_issuer(replica: Replica, building_id: str) -> None:
+    with replica.transaction() as writer:
+        writer.insert("organization", {"id": ORG, "name": "Harbor Facilities"})
+    trust = AccessTrust(
+        keys=[TrustKey(kid=KID, org_id=ORG, public_key=public_key_text(KEY.public_key()),
+                       status="active")],
+        revoked=[],
+        buildings={building_id: ORG},
+    )  # fmt: skip
+    ReplicaSyncTarget(replica).store_trust(trust)
+
+
+def pass_for(building_id: str, *, hours: float = 8, **changes: object) -> str:
+    start = int(NOW.timestamp()) - 60
+    claims = claims_for(
+        building_id,
+        not_before=start,
+        expires=int(start + hours * 3600),
+        floors=(1,),
+        systems=("hvac",),
+        **changes,
+    )
+    return issue(claims, KEY, KID)
+
+
+@pytest.fixture
+def window(
+    state: AppState, qsettings: QSettings, qtbot: QtBot, sample: SampleBuilding
+) -> MainWindow:
+    trust_the_issuer(state.replica, sample.building_id)
+    main = MainWindow(qsettings)
+    qtbot.addWidget(main)
+    main.attach(state)
+    build_pages(main, state)
+    state.set_building(sample.building_id)
+    main.resize(1280, 800)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def controller_of(window: MainWindow) -> AccessController:
+    found = window.findChild(AccessController)
+    assert found is not None
+    return found
+
+
+def test_a_pass_pdf_scanned_from_a_file_is_verified_and_shown_then_starts_a_session(
+    window: MainWindow,
+    state: AppState,
+    replica: Replica,
+    sample: SampleBuilding,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    token = pass_for(sample.building_id, permissions=("read", "write"))
+    pdf = tmp_path / "pass.pdf"
+    pdf.write_bytes(write_pass_pdf(make_pdf(), token=token, scope="ACME-42 pass"))
+    controller = controller_of(window)
+    (page,) = window.findChildren(ScanPage)
+    with qtbot.waitSignal(controller.pass_was_checked, timeout=10_000) as checked:
+        page.scan_path(pdf)
+    summary = checked.args[0]
+    view = controller.view
+    assert summary.accepted and view.isVisible()
+    assert view.heading.text() == "Pass accepted"
+    assert view.sentence.text().startswith(
+        "ACME-42 may read and write HVAC on floor 1 of Sample Tower until "
+    )
+    assert view.issuer.text() == "Harbor Facilities"
+    assert view.valid_until.text()[:5].count(":") == 1
+    assert view.start_button.isVisible() and view.start_button.height() >= TOUCH_TARGET_PX
+    assert all(b.accessibleName() for b in (view.start_button, view.close_button))
+    accepted = audit_log.entries(replica.conn)[-1]
+    assert (accepted["event"], accepted["outcome"]) == ("verify", "accepted")
+
+    with qtbot.waitSignal(controller.session_did_start, timeout=5000):
+        qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    assert isinstance(replica.write_guard, PassScope)
+    assert not view.isVisible()
+
+    # A write outside the pass (RTU-9 is on no floor of it) is refused with the sentence,
+    # through the real equipment panel; the replica and the outbox are unchanged.
+    rtu = find_by_tag(replica, sample.building_id, "RTU-9").id
+    detail = window.findChild(EquipmentDetail)
+    assert detail is not None
+    with qtbot.waitSignal(detail.view_did_load, timeout=5000):
+        detail.show_equipment(rtu)
+    before = (count_changes(replica.conn), replica.conn.execute(
+        "SELECT name FROM equipment WHERE id = ?", (rtu,)).fetchone())  # fmt: skip
+    name = detail.fields["name"].editor
+    window.pages.setCurrentIndex(0)
+    name.setFocus()
+    name.selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(name, "Mine now")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "outside what your pass covers" in window.statusBar().currentMessage()
+                    or "outside what your pass covers" in detail.fields["name"].error.text(),
+                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(lambda: not state.ops.busy)
+    after = (count_changes(replica.conn), replica.conn.execute(
+        "SELECT name FROM equipment WHERE id = ?", (rtu,)).fetchone())  # fmt: skip
+    assert after == before
+    window.close()
+
+
+def test_an_expired_pass_is_refused_with_the_reason_and_logged(
+    window: MainWindow, replica: Replica, sample: SampleBuilding, qtbot: QtBot
+) -> None:
+    expired = issue(
+        claims_for(
+            sample.building_id,
+            not_before=int(NOW.timestamp()) - 7200,
+            expires=int(NOW.timestamp()) - 3600,
+        ),
+        KEY,
+        KID,
+    )
+    controller = controller_of(window)
+    (page,) = window.findChildren(ScanPage)
+    with qtbot.waitSignal(controller.pass_was_checked, timeout=5000) as checked:
+        page.access_token_was_read.emit(expired)
+    view = controller.view
+    assert not checked.args[0].accepted
+    assert view.heading.text() == "Pass refused"
+    assert view.sentence.text() == "This pass has expired; ask the building manager for a new one."
+    assert not view.start_button.isVisible() and not view.details.isVisible()
+    refused = audit_log.entries(replica.conn)[-1]
+    assert (refused["outcome"], refused["reason"]) == ("refused", "expired")
+    assert replica.write_guard is None
+    window.close()
