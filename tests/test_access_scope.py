@@ -46,7 +46,7 @@ def other_building(replica: Replica) -> str:
 
 
 def test_a_write_pass_edits_in_scope(replica: Replica, sample: SampleBuilding) -> None:
-    replica.write_guard = pass_scope(sample.building_id, "read", "write")
+    replica.access_scope = pass_scope(sample.building_id, "read", "write")
     before = count_changes(replica.conn)
     assert update_equipment(replica, sample.ahu_id, {"status": "needs_service"})
     assert count_changes(replica.conn) == before + 1
@@ -55,7 +55,7 @@ def test_a_write_pass_edits_in_scope(replica: Replica, sample: SampleBuilding) -
 def test_a_pass_for_building_a_cannot_write_building_b(
     replica: Replica, sample: SampleBuilding, other_building: str
 ) -> None:
-    replica.write_guard = pass_scope(sample.building_id, "read", "write")
+    replica.access_scope = pass_scope(sample.building_id, "read", "write")
     before = snapshot(replica.conn)
     with pytest.raises(OutOfScopeError, match="outside what your pass covers") as refused:
         update_equipment(replica, other_building, {"status": "needs_service"})
@@ -66,7 +66,7 @@ def test_a_pass_for_building_a_cannot_write_building_b(
 
 
 def test_a_read_only_pass_cannot_write_locally(replica: Replica, sample: SampleBuilding) -> None:
-    replica.write_guard = pass_scope(sample.building_id, "read")
+    replica.access_scope = pass_scope(sample.building_id, "read")
     before = snapshot(replica.conn)
     with pytest.raises(OutOfScopeError, match="look only"):
         update_equipment(replica, sample.ahu_id, {"status": "needs_service"})
@@ -78,7 +78,7 @@ def test_a_read_only_pass_cannot_write_locally(replica: Replica, sample: SampleB
 def test_an_annotate_pass_adds_notes_but_changes_no_equipment(
     replica: Replica, sample: SampleBuilding
 ) -> None:
-    replica.write_guard = pass_scope(sample.building_id, "read", "annotate")
+    replica.access_scope = pass_scope(sample.building_id, "read", "annotate")
     before = snapshot(replica.conn)
     with pytest.raises(OutOfScopeError, match="notes, markups and photos only"):
         update_equipment(replica, sample.ahu_id, {"status": "needs_service"})
@@ -102,7 +102,7 @@ def test_out_of_scope_floors_and_systems_are_neither_written_nor_shown(
         replica, building_id=sample.building_id, tag="AHU-B", system="hvac", floor_id=basement
     ).id
     scope = pass_scope(sample.building_id, "read", "write")
-    replica.write_guard = scope
+    replica.access_scope = scope
     before = snapshot(replica.conn)
     for equipment_id in (pump, low):
         with pytest.raises(OutOfScopeError, match="outside what your pass covers"):
@@ -124,5 +124,32 @@ def test_out_of_scope_floors_and_systems_are_neither_written_nor_shown(
 
 
 def test_without_a_pass_every_write_goes_through(replica: Replica, sample: SampleBuilding) -> None:
-    assert replica.write_guard is None
+    assert replica.access_scope is None
     assert update_equipment(replica, sample.ahu_id, {"system": "plumbing"})
+
+
+def test_a_pass_lists_only_its_building_floors_and_systems(
+    replica: Replica, sample: SampleBuilding, other_building: str
+) -> None:
+    from arxos_desktop.store.buildings import list_buildings
+    from arxos_desktop.store.equipment_table import EquipmentQuery, filter_choices, load_view
+    from arxos_desktop.store.locations import location_tree
+    from arxos_desktop.store.search import search
+
+    pump = create_equipment(
+        replica, building_id=sample.building_id, tag="P-1", system="plumbing",
+        floor_id=sample.floor_id,
+    ).id  # fmt: skip
+    everything = load_view(replica, EquipmentQuery(sample.building_id))
+    assert len(everything.order) == 4
+    replica.access_scope = pass_scope(sample.building_id, "read")
+    assert [b.id for b in list_buildings(replica)] == [sample.building_id]
+    tree = location_tree(replica, sample.building_id)
+    assert [f.level for f in tree.floors] == [1] and tree.equipment == 2  # AHU-1 and VAV-101
+    view = load_view(replica, EquipmentQuery(sample.building_id))
+    assert sorted(r.tag for r in view.rows) == ["AHU-1", "VAV-101"]
+    choices = filter_choices(replica, sample.building_id)
+    assert choices.systems == ["hvac"] and [name for _, name in choices.floors] == ["Level 1"]
+    assert search(replica, "P-1") == [] and search(replica, "B-AHU") == []
+    assert [h.id for h in search(replica, "AHU-1")] == [sample.ahu_id]
+    assert pump not in {h.id for h in search(replica, "plumbing")}

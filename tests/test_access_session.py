@@ -55,7 +55,7 @@ def test_a_session_survives_a_restart_owner_only_and_guards_writes(
     assert check.claims.building_id == tower and session.server is None
     mode = stat.S_IMODE(session_path(replica.home).stat().st_mode)
     assert mode == 0o600
-    replica.write_guard = None  # as after a restart: nothing guards until the session resumes
+    replica.access_scope = None  # as after a restart: nothing guards until the session resumes
     resumed = resume_session(replica, now=NOW + dt.timedelta(hours=1))
     assert resumed is not None and resumed.ended is None and resumed.token == token
     with pytest.raises(OutOfScopeError, match="look only"):
@@ -89,7 +89,7 @@ def test_expiry_offline_keeps_unsent_changes_reports_them_and_removes_the_rest(
     )
     assert conn.execute("SELECT 1 FROM equipment WHERE id = ?", (other,)).fetchone() is None
     assert count_changes(conn) >= 1
-    assert load_session(replica.home) is None and replica.write_guard is None
+    assert load_session(replica.home) is None and replica.access_scope is None
     events = [(e["event"], e["outcome"]) for e in audit_log.entries(conn)]
     assert ("session", "ended") in events and ("session", "started") in events
     assert session.token_id == resumed.token_id

@@ -70,6 +70,36 @@ class PassScope:
     def narrowed(self) -> bool:
         return self.systems is not None or self.floors is not None
 
+    def row_filter(self, entity: str, alias: str) -> tuple[str, list[Any]]:
+        """SQL keeping only *entity* rows (``alias``) of the building, floors and systems.
+
+        Exact for floors, rooms, documents and equipment (what the navigator and the
+        equipment table list); other rows are kept to the building here and checked
+        one by one with :meth:`shows` where they are listed.
+        """
+        if entity == "organization":
+            return "1", []
+        if entity == "building":
+            return f"{alias}.id = ?", [self.building_id]
+        clauses: list[str] = [f"{alias}.building_id = ?"]
+        params: list[Any] = [self.building_id]
+        if self.floors is not None:
+            levels = sorted(self.floors)
+            marks = ", ".join("?" * len(levels)) or "NULL"
+            if entity == "floor":
+                clauses.append(f"{alias}.level IN ({marks})")
+                params += levels
+            elif entity in ("room", "document", "equipment"):
+                clauses.append(
+                    f"{alias}.floor_id IN (SELECT id FROM floors WHERE level IN ({marks}))"
+                )
+                params += levels
+        if self.systems is not None and entity == "equipment":
+            systems = sorted(self.systems)
+            clauses.append(f"{alias}.system IN ({', '.join('?' * len(systems)) or 'NULL'})")
+            params += systems
+        return " AND ".join(clauses), params
+
     def shows(self, conn: sqlite3.Connection, entity: str, values: Mapping[str, Any]) -> bool:
         """Whether a row with these values is inside the pass (its building, floors, systems)."""
         if entity == "organization":

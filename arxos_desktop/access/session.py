@@ -165,7 +165,7 @@ def start_session(
         server=None if credentials is None else credentials.server,
     )
     _save(replica.home, session)
-    replica.write_guard = PassScope.of(claims)
+    replica.access_scope = PassScope.of(claims)
     audit_log.record(
         replica,
         event="session",
@@ -189,9 +189,9 @@ def resume_session(replica: Replica, *, now: dt.datetime | None = None) -> Contr
     try:
         check = verify_pass(replica, session.token, now=now or local_now())
     except AccessRefusedError as refusal:
-        replica.write_guard = _nothing_allowed(session.building_id)
+        replica.access_scope = _nothing_allowed(session.building_id)
         return ContractorSession(**{**session.__dict__, "ended": str(refusal)})
-    replica.write_guard = PassScope.of(check.claims)
+    replica.access_scope = PassScope.of(check.claims)
     return session
 
 
@@ -211,7 +211,7 @@ def end_session(
     *push* sends the outbox (the sync client's push); an unreachable server leaves
     the changes kept and counted, never dropped.
     """
-    replica.write_guard = _nothing_allowed(session.building_id)
+    replica.access_scope = _nothing_allowed(session.building_id)
     pushed = False
     if push is not None and _pending(replica, session.building_id):
         try:
@@ -226,7 +226,7 @@ def end_session(
         clear_credentials(replica.home)
     session_path(replica.home).unlink(missing_ok=True)
     fsync_dir(replica.home)
-    replica.write_guard = None
+    replica.access_scope = None
     audit_log.record(
         replica,
         event="session",

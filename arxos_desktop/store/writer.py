@@ -23,7 +23,7 @@ from sync.outbox import Op, append_change, new_change
 from sync.schema import BUILDING_SCOPED, SYSTEM_FIELDS
 
 if TYPE_CHECKING:
-    from arxos_desktop.store.replica import WriteGuard
+    from arxos_desktop.store.replica import AccessScope
 
 
 def _invalid(entity: str, exc: ValidationError) -> InvalidEditError:
@@ -54,7 +54,7 @@ class ChangeWriter:
         conn: sqlite3.Connection,
         clock: HybridClock,
         on_tick: Any,
-        guard: Callable[[], WriteGuard | None] = lambda: None,
+        guard: Callable[[], AccessScope | None] = lambda: None,
     ) -> None:
         self._conn = conn
         self._clock = clock

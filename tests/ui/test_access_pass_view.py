@@ -17,6 +17,7 @@ from arxos_desktop.store.equipment import find_by_tag
 from arxos_desktop.store.remote import ReplicaSyncTarget
 from arxos_desktop.ui.access.session_controller import AccessController
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
+from arxos_desktop.ui.equipment_page import EquipmentPage
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.pages import build_pages
 from arxos_desktop.ui.scanner import ScanPage
@@ -72,6 +73,12 @@ def window(
     return main
 
 
+def floors_shown(page: EquipmentPage) -> list[str]:
+    model = page.navigator.view.model()
+    root = model.index(0, 0)
+    return [model.index(row, 0, root).data() for row in range(model.rowCount(root))]
+
+
 def controller_of(window: MainWindow) -> AccessController:
     found = window.findChild(AccessController)
     assert found is not None
@@ -107,10 +114,16 @@ def test_a_pass_pdf_scanned_from_a_file_is_verified_and_shown_then_starts_a_sess
     accepted = audit_log.entries(replica.conn)[-1]
     assert (accepted["event"], accepted["outcome"]) == ("verify", "accepted")
 
+    equipment = window.findChild(EquipmentPage)
+    assert equipment is not None
+    qtbot.waitUntil(lambda: floors_shown(equipment) == ["Basement", "Level 1"], timeout=5000)
     with qtbot.waitSignal(controller.session_did_start, timeout=5000):
         qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
-    assert isinstance(replica.write_guard, PassScope)
+    assert isinstance(replica.access_scope, PassScope)
     assert not view.isVisible()
+    # The navigator shows the pass's floor only: the basement has gone from the tree.
+    qtbot.waitUntil(lambda: floors_shown(equipment) == ["Level 1"], timeout=5000)
+    qtbot.waitUntil(lambda: equipment.model.rowCount() == 2, timeout=5000)  # AHU-1, VAV-101
 
     # A write outside the pass (RTU-9 is on no floor of it) is refused with the sentence,
     # through the real equipment panel; the replica and the outbox are unchanged.
@@ -160,5 +173,5 @@ def test_an_expired_pass_is_refused_with_the_reason_and_logged(
     assert not view.start_button.isVisible() and not view.details.isVisible()
     refused = audit_log.entries(replica.conn)[-1]
     assert (refused["outcome"], refused["reason"]) == ("refused", "expired")
-    assert replica.write_guard is None
+    assert replica.access_scope is None
     window.close()

@@ -158,6 +158,7 @@ class AccessController(QObject):
         until = when(session.expires_at(), self.clock())
         self.state.post(f"Contractor session started: this pass works until {until}.")
         self._arm()
+        self.state.data_did_change.emit()  # every list narrows to the pass's scope
         self.session_did_start.emit(session)
 
     def _arm(self) -> None:
