@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.pass_pdf import write_pass_pdf
 from arxos_desktop.access.scope import PassScope
+from arxos_desktop.access.session import load_session, start_session
 from arxos_desktop.store import Replica
-from arxos_desktop.store.equipment import find_by_tag
+from arxos_desktop.store.equipment import find_by_tag, update_equipment
 from arxos_desktop.store.remote import ReplicaSyncTarget
 from arxos_desktop.ui.access.session_controller import AccessController
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
@@ -71,6 +72,12 @@ def window(
     main.show()
     qtbot.waitExposed(main)
     return main
+
+
+def forget_sample_changes(replica: Replica) -> None:
+    """As if the sample building had been synced long ago: nothing waits to be sent."""
+    with replica.conn:
+        replica.conn.execute("DELETE FROM outbox")
 
 
 def floors_shown(page: EquipmentPage) -> list[str]:
@@ -174,4 +181,51 @@ def test_an_expired_pass_is_refused_with_the_reason_and_logged(
     refused = audit_log.entries(replica.conn)[-1]
     assert (refused["outcome"], refused["reason"]) == ("refused", "expired")
     assert replica.access_scope is None
+    window.close()
+
+
+def test_at_expiry_the_session_ends_keeps_the_unsent_edit_and_the_building_leaves(
+    window: MainWindow, state: AppState, replica: Replica, sample: SampleBuilding, qtbot: QtBot
+) -> None:
+    forget_sample_changes(replica)
+    controller = controller_of(window)
+    now = [NOW]
+    controller.clock = lambda: now[0]
+    (page,) = window.findChildren(ScanPage)
+    with qtbot.waitSignal(controller.pass_was_checked, timeout=5000):
+        page.access_token_was_read.emit(pass_for(sample.building_id, hours=1,
+                                                 permissions=("read", "write")))  # fmt: skip
+    with qtbot.waitSignal(controller.session_did_start, timeout=5000):
+        qtbot.mouseClick(controller.view.start_button, Qt.MouseButton.LeftButton)
+    assert controller.timer.isActive() and controller.timer.remainingTime() > 50 * 60 * 1000
+    update_equipment(replica, sample.ahu_id, {"name": "Belt replaced"})
+
+    now[0] = NOW + dt.timedelta(hours=2)  # the device slept past the pass's end
+    with qtbot.waitSignal(controller.session_did_end, timeout=10_000) as ended:
+        controller.timer.start(0)
+    result = ended.args[0]
+    assert result.kept >= 1 and not result.pushed  # not signed in: kept, and said so
+    assert "could not be sent" in window.statusBar().currentMessage()
+    conn = replica.conn
+    assert conn.execute("SELECT name FROM equipment WHERE id = ?", (sample.ahu_id,)).fetchone() == (
+        "Belt replaced",
+    )
+    assert conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (1,)
+    assert replica.access_scope is None and controller.session is None
+    window.close()
+
+
+def test_a_session_found_over_at_start_up_ends_at_once(
+    window: MainWindow, replica: Replica, sample: SampleBuilding, qtbot: QtBot
+) -> None:
+    forget_sample_changes(replica)
+    token = pass_for(sample.building_id, hours=1)
+    start_session(replica, token, now=NOW)
+    replica.access_scope = None  # as a restart finds it: only the file
+    controller = controller_of(window)
+    controller.clock = lambda: NOW + dt.timedelta(hours=3)
+    with qtbot.waitSignal(controller.session_did_end, timeout=10_000):
+        controller.resume()
+    assert replica.conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (0,)
+    assert load_session(replica.home) is None
     window.close()
