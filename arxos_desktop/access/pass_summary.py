@@ -41,12 +41,18 @@ class PassSummary:
         return "Pass accepted" if self.accepted else "Pass refused"
 
 
-def issuer_name(replica: Replica, org_id: str) -> str:
-    """The organisation that signed the pass, by name when this device knows it."""
+def issuer_name(replica: Replica, claims: AccessClaims, building_name: str) -> str:
+    """The organisation that signed the pass, by name when this device knows it.
+
+    The pass names the signing organisation by its server id; the replica may hold
+    its record under that id, or as the building's owner.
+    """
     row = replica.conn.execute(
-        "SELECT name FROM organizations WHERE id = ? AND deleted = 0", (org_id,)
+        "SELECT name FROM organizations WHERE deleted = 0 AND (id = ? OR id ="
+        " (SELECT org_id FROM buildings WHERE id = ?)) ORDER BY id = ? DESC LIMIT 1",
+        (claims.org_id, claims.building_id, claims.org_id),
     ).fetchone()
-    return str(row[0]) if row else "the building's organisation"
+    return str(row[0]) if row else f"The organisation that owns {building_name}"
 
 
 def check_pass(
@@ -65,7 +71,7 @@ def check_pass(
     return PassSummary(
         True,
         check.scope,
-        issuer=issuer_name(replica, claims.org_id),
+        issuer=issuer_name(replica, claims, check.building_name),
         valid_until=when(claims.expires_at, now, absolute=True),
         contractor=claims.contractor_id,
         token=token,

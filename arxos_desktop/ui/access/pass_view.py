@@ -81,7 +81,7 @@ class PassView(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.sentence)
         layout.addWidget(self.details)
-        layout.addStretch(1)
+        layout.addSpacing(8)
         layout.addLayout(buttons)
 
     def show_summary(self, summary: PassSummary) -> None:
@@ -102,6 +102,7 @@ class PassView(QDialog):
         self.start_button.setVisible(summary.accepted)
         self.start_button.setEnabled(summary.accepted)
         (self.start_button if summary.accepted else self.close_button).setDefault(True)
+        self.adjustSize()  # a refusal is shorter than an accepted pass's details
         self.show()
         self.raise_()
 
@@ -119,6 +120,6 @@ class PassView(QDialog):
     def _button(self, text: str, accessible: str) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(accessible)
-        button.setMinimumHeight(TOUCH_TARGET_PX)
+        button.setMinimumSize(2 * TOUCH_TARGET_PX, TOUCH_TARGET_PX)
         button.setAutoDefault(False)
         return button
