@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from arxos_desktop.access.describe import local_now, when
 from arxos_desktop.access.errors import AccessError
@@ -18,6 +19,9 @@ from arxos_desktop.access.verify import verify_pass
 from arxos_desktop.store.replica import Replica
 from sync.token_errors import AccessRefusedError
 from sync.tokens import AccessClaims
+
+#: Refusals a sync could lift: a device that never synced knows no issuer and no building.
+_NOT_SYNCED_YET: Final = frozenset({"unknown_issuer", "unknown_building"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class PassSummary:
     #: The pass as read (to start a session with it); empty when refused.
     token: str = ""
     claims: AccessClaims | None = None
+
+    @property
+    def needs_sync(self) -> bool:
+        """Refused only because this device has not synced what would vouch for it yet."""
+        return self.reason in _NOT_SYNCED_YET
 
     @property
     def heading(self) -> str:
@@ -63,7 +72,10 @@ def check_pass(
     try:
         check = verify_pass(replica, source, now=now)
     except AccessRefusedError as refusal:
-        return PassSummary(False, str(refusal), reason=str(refusal.reason))
+        reason = str(refusal.reason)
+        # Kept only when the server could still vouch for it (see needs_sync).
+        kept = source.strip() if isinstance(source, str) and reason in _NOT_SYNCED_YET else ""
+        return PassSummary(False, str(refusal), reason=reason, token=kept)
     except AccessError as refusal:
         return PassSummary(False, str(refusal), reason="unreadable")
     claims = check.claims

@@ -84,8 +84,14 @@ class PassView(QDialog):
         layout.addSpacing(8)
         layout.addLayout(buttons)
 
-    def show_summary(self, summary: PassSummary) -> None:
-        """Show *summary* (replacing any pass shown before) and bring the view up."""
+    def show_summary(self, summary: PassSummary, *, can_start: bool | None = None) -> None:
+        """Show *summary* (replacing any pass shown before) and bring the view up.
+
+        *can_start* offers a session (default: for an accepted pass only); a pass this
+        device cannot vouch for yet may still be offered, to be checked by the server.
+        """
+        if can_start is None:
+            can_start = summary.accepted
         self.summary = summary
         self.heading.setText(summary.heading)
         self.sentence.setText(summary.sentence)
@@ -99,15 +105,15 @@ class PassView(QDialog):
         self.valid_until.setText(summary.valid_until)
         self.contractor.setText(summary.contractor)
         self.details.setVisible(summary.accepted)
-        self.start_button.setVisible(summary.accepted)
-        self.start_button.setEnabled(summary.accepted)
-        (self.start_button if summary.accepted else self.close_button).setDefault(True)
+        self.start_button.setVisible(can_start)
+        self.start_button.setEnabled(can_start)
+        (self.start_button if can_start else self.close_button).setDefault(True)
         self.adjustSize()  # a refusal is shorter than an accepted pass's details
         self.show()
         self.raise_()
 
     def _start(self) -> None:
-        if self.summary is not None and self.summary.accepted:
+        if self.summary is not None and self.start_button.isVisible():
             self.start_button.setEnabled(False)
             self.session_was_requested.emit(self.summary)
 

@@ -35,6 +35,7 @@ from arxos_desktop.ui.access.pass_view import PassView
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.net_task import NetTask
+from arxos_desktop.ui.sign_in_dialog import SERVER_KEY
 from arxos_desktop.ui.state import AppState
 from sync.client import OfflineError
 
@@ -97,29 +98,61 @@ class AccessController(QObject):
         self.state.ops.run(job, success=self._checked, owner=self)
 
     def _checked(self, summary: PassSummary) -> None:
-        self.view.show_summary(summary)
+        online_check = summary.needs_sync and self._server() is not None
+        self.view.show_summary(summary, can_start=summary.accepted or online_check)
         self.pass_was_checked.emit(summary)
+
+    def _server(self) -> str | None:
+        """The sync server this device uses (or was last pointed at), if any."""
+        credentials = self.sync.credentials if self.sync is not None else None
+        if credentials is not None:
+            return credentials.server
+        remembered = str(self.window.settings.value(SERVER_KEY, "") or "")
+        return remembered or None
 
     # -- the session ---------------------------------------------------------------------
 
     def start_session(self, summary: PassSummary) -> None:
-        """Exchange the pass when signed in to a server (else offline), then keep the session."""
+        """Exchange the pass with the sync server (offline: keep it as checked here).
+
+        A pass this device could not vouch for yet (it never synced its issuer or
+        building) is exchanged first; the server checks it, the first sync brings
+        what this device needs, and the device checks it again before keeping it.
+        """
         credentials = self.sync.credentials if self.sync is not None else None
-        if credentials is None or _holds_pass(credentials):
+        server = self._server()
+        if summary.accepted and (credentials is None or _holds_pass(credentials)):
             self._keep(summary, None)
             return
-        server, device = credentials.server, self.state.replica.device_id
+        if server is None or self.sync is None:
+            return
+        device = self.state.replica.device_id
 
         def done(result: Any, error: Exception | None) -> None:
-            if isinstance(error, OfflineError):
+            if isinstance(error, OfflineError) and summary.accepted:
                 self.state.post("The sync server cannot be reached: the pass works offline.")
                 self._keep(summary, None)
             elif error is not None:
                 self.view.sentence.setText(plain_words(error))
-            else:
+            elif summary.accepted:
                 self._keep(summary, result)
+            else:
+                self._sync_then_keep(summary, result)
 
         self._run_net(lambda: exchange_pass(server, summary.token, device), done)
+
+    def _sync_then_keep(self, summary: PassSummary, credentials: Credentials) -> None:
+        """Sync as the pass's holder once, then check the pass here and keep the session."""
+        sync = self.sync
+        assert sync is not None
+
+        def synced(_report: object) -> None:
+            sync.sync_did_finish.disconnect(synced)
+            self._keep(summary, credentials)
+
+        sync.sync_did_finish.connect(synced)
+        self.state.post("Pass accepted by the sync server: bringing its building to this device…")
+        sync.use_credentials(credentials)
 
     def _keep(self, summary: PassSummary, credentials: Credentials | None) -> None:
         now = self.clock()
@@ -128,8 +161,9 @@ class AccessController(QObject):
             return start_session(replica, summary.token, credentials=credentials, now=now)[0]
 
         def started(session: ContractorSession) -> None:
-            if credentials is not None and self.sync is not None:
-                self.sync.use_credentials(credentials)
+            sync = self.sync
+            if credentials is not None and sync is not None and sync.credentials != credentials:
+                sync.use_credentials(credentials)
             self.view.close()
             self._began(session)
 
