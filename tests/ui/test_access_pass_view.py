@@ -198,6 +198,10 @@ def test_at_expiry_the_session_ends_keeps_the_unsent_edit_and_the_building_leave
     with qtbot.waitSignal(controller.session_did_start, timeout=5000):
         qtbot.mouseClick(controller.view.start_button, Qt.MouseButton.LeftButton)
     assert controller.timer.isActive() and controller.timer.remainingTime() > 50 * 60 * 1000
+    assert controller.badge.isVisible() and controller.badge.text().startswith("Contractor pass")
+    assert controller.end_action.isEnabled()
+    file_actions = [a.text() for a in window.file_menu.actions() if a.text()]
+    assert file_actions.index("End contractor session") < file_actions.index("&Quit")
     update_equipment(replica, sample.ahu_id, {"name": "Belt replaced"})
 
     now[0] = NOW + dt.timedelta(hours=2)  # the device slept past the pass's end
@@ -212,6 +216,7 @@ def test_at_expiry_the_session_ends_keeps_the_unsent_edit_and_the_building_leave
     )
     assert conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (1,)
     assert replica.access_scope is None and controller.session is None
+    assert not controller.badge.isVisible() and not controller.end_action.isEnabled()
     window.close()
 
 

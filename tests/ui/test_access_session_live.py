@@ -82,7 +82,7 @@ def test_a_never_synced_device_starts_a_session_the_server_vouches_for(
             ).result(timeout=5)
 
             with qtbot.waitSignal(access.session_did_end, timeout=20_000) as ended:
-                access.end_session()
+                access.end_action.trigger()  # File → End contractor session
             assert ended.args[0].pushed and ended.args[0].kept == 0
             assert replica.conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (0,)
             client.sync_once()

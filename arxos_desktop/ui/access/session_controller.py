@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
 
 from arxos_desktop.access.describe import local_now, when
 from arxos_desktop.access.pass_summary import PassSummary, check_pass
@@ -76,6 +77,18 @@ class AccessController(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._timer_fired)
         self._tasks: list[NetTask] = []
+        self.badge = QLabel()
+        self.badge.setAccessibleName("Contractor session")
+        self.badge.hide()
+        window.statusBar().addPermanentWidget(self.badge)
+        self.end_action = window.add_action(
+            window.file_menu, "End contractor session", None, self.end_session
+        )
+        self.end_action.setEnabled(False)
+        quit_action = next((a for a in window.file_menu.actions() if a.text() == "&Quit"), None)
+        if quit_action is not None:  # Quit stays last
+            window.file_menu.removeAction(self.end_action)
+            window.file_menu.insertAction(quit_action, self.end_action)
         window.on_close(self._shutdown)
 
     @property
@@ -119,6 +132,12 @@ class AccessController(QObject):
         building) is exchanged first; the server checks it, the first sync brings
         what this device needs, and the device checks it again before keeping it.
         """
+        if self.session is not None:
+            self.view.sentence.setText(
+                "A contractor session is already running on this device; end it first"
+                " (File → End contractor session)."
+            )
+            return
         credentials = self.sync.credentials if self.sync is not None else None
         server = self._server()
         if summary.accepted and (credentials is None or _holds_pass(credentials)):
@@ -191,6 +210,9 @@ class AccessController(QObject):
         self.session = session
         until = when(session.expires_at(), self.clock())
         self.state.post(f"Contractor session started: this pass works until {until}.")
+        self.badge.setText(f"Contractor pass until {until}")
+        self.badge.show()
+        self.end_action.setEnabled(True)
         self._arm()
         self.state.data_did_change.emit()  # every list narrows to the pass's scope
         self.session_did_start.emit(session)
@@ -227,6 +249,8 @@ class AccessController(QObject):
 
         def done(result: Any, error: Exception | None) -> None:
             self.session = None
+            self.badge.hide()
+            self.end_action.setEnabled(False)
             if error is not None:
                 self.state.post(plain_words(error))
                 return
