@@ -75,6 +75,7 @@ def test_a_never_synced_device_starts_a_session_the_server_vouches_for(
             with qtbot.waitSignal(access.session_did_start, timeout=20_000):
                 qtbot.mouseClick(access.view.start_button, Qt.MouseButton.LeftButton)
             assert isinstance(replica.access_scope, PassScope)
+            assert opened.state.building_id == tower  # the window opened the pass's building
             tags = {tag for (tag,) in replica.conn.execute("SELECT tag FROM equipment")}
             assert tags == {"AHU-1"}  # exactly the pass's scope came down
             opened.state.ops.run(

@@ -86,7 +86,7 @@ class AccessController(QObject):
         )
         self.end_action.setEnabled(False)
         quit_action = next((a for a in window.file_menu.actions() if a.text() == "&Quit"), None)
-        if quit_action is not None:  # Quit stays last
+        if quit_action is not None:  # next to the sign-in actions, above Quit
             window.file_menu.removeAction(self.end_action)
             window.file_menu.insertAction(quit_action, self.end_action)
         window.on_close(self._shutdown)
@@ -214,6 +214,8 @@ class AccessController(QObject):
         self.badge.show()
         self.end_action.setEnabled(True)
         self._arm()
+        if self.state.building_id != session.building_id:
+            self.state.set_building(session.building_id)  # the only building it shows
         self.state.data_did_change.emit()  # every list narrows to the pass's scope
         self.session_did_start.emit(session)
 
