@@ -113,3 +113,21 @@ def test_expiry_after_a_successful_push_removes_every_row_of_the_building(
     assert replica.conn.execute(
         "SELECT COUNT(*) FROM buildings WHERE id = ?", (tower,)
     ).fetchone() == (0,)
+
+
+def test_removing_the_session_file_ends_the_session_instead_of_keeping_the_building(
+    replica: Replica, site: tuple[str, str]
+) -> None:
+    tower, unit = site
+    with replica.conn:  # the site was synced long ago: nothing waits to be sent
+        replica.conn.execute("DELETE FROM outbox")
+    start_session(replica, issue(claims_for(tower), KEY, KID), now=NOW)
+    session_path(replica.home).unlink()  # the contractor hopes to keep the data
+    replica.access_scope = None
+    resumed = resume_session(replica, now=NOW)
+    assert resumed is not None and resumed.ended is not None and "removed" in resumed.ended
+    with pytest.raises(OutOfScopeError):
+        update_equipment(replica, unit, {"name": "still mine"})
+    end_session(replica, resumed)
+    assert replica.conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (0,)
+    assert resume_session(replica, now=NOW) is None

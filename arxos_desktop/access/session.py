@@ -42,6 +42,7 @@ from arxos_desktop.account import (
     save_credentials,
 )
 from arxos_desktop.errors import ErrorKind
+from arxos_desktop.store.engine import get_meta, set_meta
 from arxos_desktop.store.remote import ReplicaSyncTarget
 from arxos_desktop.store.replica import Replica
 from arxos_desktop.store.rescope import finish_rescope
@@ -56,6 +57,9 @@ SESSION_FILE: Final = "access_session.json"
 #: A session ends this long before its pass does: the exchanged sign-in ends with the pass,
 #: so unsent changes must be pushed while it still holds.
 END_MARGIN_S: Final = 120.0
+#: The replica's own note of a running session: a session file removed behind the app's
+#: back does not keep the building on the device past its pass.
+_MARKER_KEY: Final = "access_session"
 #: The sign-in an exchanged pass gives is stored under this name: it is nobody's email.
 HOLDER_PREFIX: Final = "pass:"
 _FIELDS: Final = ("token", "building_id", "token_id", "expires", "server")
@@ -166,13 +170,10 @@ def start_session(
     )
     _save(replica.home, session)
     replica.access_scope = PassScope.of(claims)
-    audit_log.record(
-        replica,
-        event="session",
-        outcome="started",
-        reason="",
-        details={"token_id": claims.token_id, "building_id": claims.building_id},
-    )
+    details = {"token_id": claims.token_id, "building_id": claims.building_id}
+    with replica.transaction():
+        set_meta(replica.conn, _MARKER_KEY, json.dumps({**details, "expires": claims.expires}))
+    audit_log.record(replica, event="session", outcome="started", reason="", details=details)
     return session, check
 
 
@@ -183,9 +184,12 @@ def resume_session(replica: Replica, *, now: dt.datetime | None = None) -> Contr
     holds (expired, withdrawn) comes back with :attr:`ContractorSession.ended`
     saying why, and every local write refused until :func:`end_session`.
     """
-    session = load_session(replica.home)
+    session = load_session(replica.home) or _marked_session(replica)
     if session is None:
         return None
+    if session.ended is not None:
+        replica.access_scope = _nothing_allowed(session.building_id)
+        return session
     try:
         check = verify_pass(replica, session.token, now=now or local_now())
     except AccessRefusedError as refusal:
@@ -193,6 +197,22 @@ def resume_session(replica: Replica, *, now: dt.datetime | None = None) -> Contr
         return ContractorSession(**{**session.__dict__, "ended": str(refusal)})
     replica.access_scope = PassScope.of(check.claims)
     return session
+
+
+def _marked_session(replica: Replica) -> ContractorSession | None:
+    """The session the replica noted as running when its file has gone: over at once."""
+    marker = get_meta(replica.conn, _MARKER_KEY)
+    if not marker:
+        return None
+    data = json.loads(marker)
+    return ContractorSession(
+        token="",
+        building_id=str(data["building_id"]),
+        token_id=str(data["token_id"]),
+        expires=int(data["expires"]),
+        server=None,
+        ended="This device's contractor session file was removed, so the session has ended.",
+    )
 
 
 def _nothing_allowed(building_id: str) -> PassScope:
@@ -226,6 +246,8 @@ def end_session(
         clear_credentials(replica.home)
     session_path(replica.home).unlink(missing_ok=True)
     fsync_dir(replica.home)
+    with replica.transaction():
+        set_meta(replica.conn, _MARKER_KEY, "")
     replica.access_scope = None
     audit_log.record(
         replica,
