@@ -123,6 +123,19 @@ def test_out_of_scope_floors_and_systems_are_neither_written_nor_shown(
     assert not scope.shows(conn, "equipment", row)
 
 
+def test_no_pass_changes_an_organisation(replica: Replica, sample: SampleBuilding) -> None:
+    org = replica.conn.execute("SELECT id FROM organizations").fetchone()[0]
+    # A pass for the whole building (every system and floor) still leaves the owner alone.
+    replica.access_scope = PassScope(
+        sample.building_id, None, None, frozenset({Permission.READ, Permission.WRITE})
+    )
+    with (
+        pytest.raises(OutOfScopeError, match="organisations"),
+        replica.transaction() as writer,
+    ):
+        writer.update("organization", org, {"name": "Taken over"})
+
+
 def test_without_a_pass_every_write_goes_through(replica: Replica, sample: SampleBuilding) -> None:
     assert replica.access_scope is None
     assert update_equipment(replica, sample.ahu_id, {"system": "plumbing"})

@@ -159,13 +159,15 @@ class PassScope:
                     "Your pass lets you add notes, markups and photos only; it does not let you"
                     f" change {_plural(entity)}."
                 )
+        if entity == "organization":  # only an organisation's managers change its record
+            return "Your pass does not let you change organisations."
         for values in (before, after):
             if values is not None and not self.shows(conn, entity, values):
                 return (
                     "That is outside what your pass covers (its building, floors and systems);"
                     " nothing was changed."
                 )
-        if self.narrowed and entity in ("building", "floor", "organization"):
+        if self.narrowed and entity in ("building", "floor"):
             return (
                 f"Your pass covers only some floors or systems, so it does not let you change"
                 f" {_plural(entity)}."
