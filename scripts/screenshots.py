@@ -92,6 +92,7 @@ class Shooter:
 
     def run(self) -> None:
         from arxos_desktop.store.equipment import find_by_tag, update_equipment
+        from arxos_desktop.ui.access.session_controller import AccessController
         from arxos_desktop.ui.conflicts_page import ConflictsPage
         from arxos_desktop.ui.scanner import ScanPage
         from arxos_desktop.ui.startup import StartOptions, start
@@ -148,11 +149,18 @@ class Shooter:
         )
         self.shoot("conflicts")
 
+        access = window.findChild(AccessController)
+        assert access is not None
+        checked: list[object] = []
+        access.pass_was_checked.connect(checked.append)
         scan = window.findChild(ScanPage)
         assert scan is not None
         window.pages.setCurrentWidget(scan)
         self.wait(lambda: scan.results.count() > 0 and bool(scan.preview.codes), "a scanned pass")
+        self.wait(lambda: bool(checked), "the scanned pass's check")
+        access.view.close()  # the scanner shot shows the page itself
         self.shoot("scanner")
+        self.shoot_passes(window, access, checked, synced)
 
         window.pages.setCurrentIndex(0)
         if controller.local_server is not None:
@@ -169,6 +177,44 @@ class Shooter:
         self.shoot("dark-palette")
         window.close()
         self.settle(0.3)
+
+    def shoot_passes(
+        self, window: object, access: object, checked: list[object], synced: list[object]
+    ) -> None:
+        """A pass the demo server signed, accepted; the same pass altered, refused."""
+        from arxos_desktop.access.issuing import issue_remote
+        from arxos_desktop.ui.access.session_controller import AccessController
+        from arxos_desktop.ui.main_window import MainWindow
+        from arxos_desktop.ui.sync_controller import SyncController
+
+        assert isinstance(window, MainWindow) and isinstance(access, AccessController)
+        controller = window.findChild(SyncController)
+        state = window.state
+        assert controller is not None and controller.credentials is not None and state is not None
+        request = {
+            "building_id": state.building_id,
+            "systems": ["hvac", "electrical"],
+            "floors": [1, 2],
+            "permissions": ["read", "annotate"],
+            "contractor_id": "ACME-42",
+            "expires_in": 8 * 3600,
+        }
+        issued = issue_remote(
+            controller.credentials, state.home, request=request, building_name="Harbor View"
+        )
+        runs = len(synced)
+        controller.sync_now()  # brings the signing key this device checks passes against
+        self.wait(lambda: len(synced) > runs and not state.ops.busy, "the trust to sync", 60)
+        for name, token in (
+            ("pass-verified", issued.token),
+            ("pass-refused", f"{issued.token[:-6]}AAAAAA"),  # its signature altered
+        ):
+            count = len(checked)
+            access.check(token)
+            self.wait(lambda count=count: len(checked) > count, f"the {name} check")
+            window.statusBar().clearMessage()
+            self.shoot(name)
+        access.view.close()
 
 
 def _pass_frames() -> list[object]:

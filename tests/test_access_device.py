@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
@@ -15,13 +16,14 @@ import pytest
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.describe import describe_scope
 from arxos_desktop.access.errors import (
-    ImageNotSupportedError,
     MalformedPassPdfError,
+    NoPassInImageError,
     NoPassInPdfError,
 )
 from arxos_desktop.access.pass_pdf import INFO_KEY, read_pass_token, write_pass_pdf
 from arxos_desktop.access.verify import verify_pass
 from arxos_desktop.errors import ErrorKind
+from arxos_desktop.scanner.errors import ScanFileError
 from arxos_desktop.store import Replica
 from arxos_desktop.store.buildings import create_building
 from arxos_desktop.store.remote import ReplicaSyncTarget
@@ -38,6 +40,8 @@ from sync.tokens import (
 )
 from sync.trust import AccessTrust, TrustKey
 from tests.conftest import make_pdf
+from tests.scan_images import on_canvas, qr_image
+from tests.zbar_check import zbar_missing
 
 ORG = new_id()
 KEY = new_signing_key()
@@ -160,9 +164,27 @@ def test_pdfs_without_a_usable_pass_are_refused_and_logged(
     assert caught.value.kind is ErrorKind.ACCESS_REFUSED
     image = tmp_path / "pass.png"
     image.write_bytes(b"\x89PNG")
-    with pytest.raises(ImageNotSupportedError):
+    with pytest.raises(ScanFileError):
         verify_pass(replica, image, now=NOW)
     assert [e["outcome"] for e in audit_log.entries(replica.conn)] == ["refused", "refused"]
+
+
+def test_a_photo_of_a_pass_is_read_by_the_scanner_and_checked(
+    replica: Replica, tower: str, tmp_path: Path
+) -> None:
+    if reason := zbar_missing():
+        pytest.skip(reason)
+    token = issue(claims_for(tower), KEY, KID)
+    photo = tmp_path / "pass.png"
+    cv2.imwrite(str(photo), on_canvas(qr_image(token, module_px=3), size=(400, 400)))
+    check = verify_pass(replica, photo, now=NOW)
+    assert check.claims.contractor_id == "ACME-42"
+    label = tmp_path / "label.png"
+    cv2.imwrite(str(label), on_canvas(qr_image("AHU-1"), size=(400, 400)))
+    with pytest.raises(NoPassInImageError):
+        verify_pass(replica, label, now=NOW)
+    sources = [(e["outcome"], e["source"]) for e in audit_log.entries(replica.conn)]
+    assert sources == [("accepted", "image"), ("refused", "image")]
 
 
 def _fill_log(replica: Replica, tower: str) -> None:

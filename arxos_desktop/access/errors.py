@@ -22,9 +22,16 @@ class MalformedPassPdfError(AccessError):
         )
 
 
-class ImageNotSupportedError(AccessError):
+class NoPassInImageError(AccessError):
     def __init__(self) -> None:
         super().__init__(
-            "Passes in images are read by the scanner (arx scan); this check takes a pass PDF"
-            " or the pass text."
+            "No ArxOS access pass was found in this image; photograph the pass's QR code"
+            " square on and in focus, or use the pass PDF."
         )
+
+
+class OutOfScopeError(AccessError):
+    """A local edit the active contractor pass does not allow; refused before it is written."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)

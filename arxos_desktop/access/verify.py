@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.describe import describe_scope, local_now
-from arxos_desktop.access.errors import ImageNotSupportedError
+from arxos_desktop.access.errors import NoPassInImageError
 from arxos_desktop.access.pass_pdf import read_pass_token
 from arxos_desktop.access.trust_store import load_trust
 from arxos_desktop.errors import ArxosError
@@ -25,7 +25,7 @@ from arxos_desktop.store.replica import Replica
 from sync.token_errors import AccessRefusedError
 from sync.tokens import AccessClaims, verify
 
-#: Files the scanner reads codes from; this check does not decode images itself.
+#: Files whose pass is read from a QR code, through the scanner's own pipeline.
 IMAGE_SUFFIXES: Final = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 )
@@ -66,13 +66,25 @@ def building_name(replica: Replica, building_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def pass_in_image(path: Path) -> str:
+    """The first pass among the codes the scanner reads in the photo at *path*."""
+    from arxos_desktop.scanner.files import scan_file
+    from arxos_desktop.scanner.routing import Route, classify
+
+    for code in scan_file(path):
+        routed = classify(code.data)
+        if routed.route is Route.ACCESS_TOKEN and routed.text:
+            return routed.text
+    raise NoPassInImageError()
+
+
 def _token_of(source: str | Path | bytes) -> tuple[str, str]:
-    """(the pass text, what it came from: ``pdf`` or ``text``)."""
+    """(the pass text, what it came from: ``pdf``, ``image`` or ``text``)."""
     if isinstance(source, bytes):
         return read_pass_token(source), "pdf"
     if isinstance(source, Path):
         if source.suffix.lower() in IMAGE_SUFFIXES:
-            raise ImageNotSupportedError()
+            return pass_in_image(source), "image"
         return read_pass_token(source), "pdf"
     return source.strip(), "text"
 
@@ -93,6 +105,8 @@ def verify_pass(
     """
     now = now or local_now()
     kind = "text" if isinstance(source, str) else "pdf"
+    if isinstance(source, Path) and source.suffix.lower() in IMAGE_SUFFIXES:
+        kind = "image"
     fingerprint = ""
     try:
         token, kind = _token_of(source)

@@ -136,7 +136,10 @@ def _existing_file(source: str) -> Path | None:
 @token_app.command("verify")
 def verify(
     source: Annotated[
-        str, typer.Argument(help="A pass PDF, or the pass text.", metavar="FILE|TEXT")
+        str,
+        typer.Argument(
+            help="A pass PDF, a photo of its QR code, or the pass text.", metavar="FILE|TEXT"
+        ),
     ],
 ) -> None:
     """Check a pass offline against what this device trusts, and say what it grants.

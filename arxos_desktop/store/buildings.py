@@ -19,7 +19,12 @@ def create_building(
 
 
 def list_buildings(replica: Replica) -> list[BuildingBase]:
-    return to_models(building_records(replica))
+    """The buildings shown to the user: under a contractor pass, only the pass's one."""
+    scope = replica.access_scope
+    records = building_records(replica)
+    if scope is not None:
+        records = [r for r in records if scope.shows(replica.conn, "building", r.wire)]
+    return to_models(records)
 
 
 def resolve_building(replica: Replica, ref: str | None) -> BuildingBase:

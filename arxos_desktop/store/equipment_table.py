@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from arxos_desktop.store.errors import NotFoundError
-from arxos_desktop.store.replica import Replica
+from arxos_desktop.store.replica import Replica, scope_filter
 
 #: Rows per page: a screenful many times over, read in a few milliseconds.
 PAGE_ROWS: Final = 500
@@ -124,9 +124,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(query: EquipmentQuery) -> tuple[str, list[Any]]:
-    clauses = ["e.building_id = ?", "e.deleted = 0"]
-    params: list[Any] = [query.building_id]
+def _where(replica: Replica, query: EquipmentQuery) -> tuple[str, list[Any]]:
+    scope, scope_params = scope_filter(replica, "equipment", "e")
+    clauses = ["e.building_id = ?", "e.deleted = 0", scope]
+    params: list[Any] = [query.building_id, *scope_params]
     for column in ("system", "status", "floor_id", "room_id"):
         value = getattr(query, column)
         if value is not None:
@@ -142,7 +143,7 @@ def _where(query: EquipmentQuery) -> tuple[str, list[Any]]:
 
 def count_equipment(replica: Replica, query: EquipmentQuery) -> int:
     """How many rows the query shows in all."""
-    where, params = _where(query)
+    where, params = _where(replica, query)
     row = replica.conn.execute(f"SELECT count(*) FROM equipment e WHERE {where}", params)
     return int(row.fetchone()[0])
 
@@ -155,7 +156,7 @@ def equipment_order(replica: Replica, query: EquipmentQuery) -> array[int]:
     page as cheap as the first whatever the order, and makes a row's position a
     lookup.
     """
-    where, params = _where(query)
+    where, params = _where(replica, query)
     joins = _FROM if query.sort in ("floor", "room") else " FROM equipment e"
     sql = f"SELECT e.rowid{joins} WHERE {where} ORDER BY {_order_by(query)}"
     return array("q", (rowid for (rowid,) in replica.conn.execute(sql, params)))
@@ -217,17 +218,21 @@ def filter_choices(replica: Replica, building_id: str) -> FilterChoices:
     """The systems and statuses the building's equipment has, and its floors."""
     conn = replica.conn
 
+    shown, shown_params = scope_filter(replica, "equipment", "e")
+
     def distinct(column: str) -> list[str]:
         rows = conn.execute(
-            f"SELECT DISTINCT {column} FROM equipment WHERE building_id = ? AND deleted = 0"
-            f" ORDER BY {column}",
-            (building_id,),
+            f"SELECT DISTINCT {column} FROM equipment e WHERE building_id = ? AND deleted = 0"
+            f" AND {shown} ORDER BY {column}",
+            (building_id, *shown_params),
         )
         return [str(value) for (value,) in rows]
 
+    levels, level_params = scope_filter(replica, "floor", "f")
     floors = conn.execute(
-        "SELECT id, name FROM floors WHERE building_id = ? AND deleted = 0 ORDER BY level, name",
-        (building_id,),
+        f"SELECT id, name FROM floors f WHERE building_id = ? AND deleted = 0 AND {levels}"
+        " ORDER BY level, name",
+        (building_id, *level_params),
     ).fetchall()
     return FilterChoices(distinct("system"), distinct("status"), [(i, n) for i, n in floors])
 
@@ -256,7 +261,7 @@ def reveal(replica: Replica, query: EquipmentQuery, equipment_id: str) -> Equipm
         room_id=query.room_id if query.room_id in (None, room_id) else None,
     )
     if shown.text:
-        where, params = _where(shown)
+        where, params = _where(replica, shown)
         sql = f"SELECT 1 FROM equipment e WHERE {where} AND e.id = ?"
         if replica.conn.execute(sql, [*params, equipment_id]).fetchone() is None:
             shown = replace(shown, text="")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from arxos_desktop.store.records import building_record
-from arxos_desktop.store.replica import Replica
+from arxos_desktop.store.replica import Replica, scope_filter
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,11 @@ def location_tree(replica: Replica, building_id: str) -> LocationTree:
     by_floor: dict[str | None, int] = {}
     by_room: dict[str, int] = {}
     total = 0
+    shown, shown_params = scope_filter(replica, "equipment", "e")
     grouped = conn.execute(
-        "SELECT floor_id, room_id, count(*) FROM equipment"
-        " WHERE building_id = ? AND deleted = 0 GROUP BY floor_id, room_id",
-        (building_id,),
+        "SELECT floor_id, room_id, count(*) FROM equipment e"
+        f" WHERE building_id = ? AND deleted = 0 AND {shown} GROUP BY floor_id, room_id",
+        (building_id, *shown_params),
     )
     for floor_id, room_id, count in grouped:
         total += count
@@ -69,19 +70,21 @@ def location_tree(replica: Replica, building_id: str) -> LocationTree:
         if room_id is not None:
             by_room[room_id] = by_room.get(room_id, 0) + count
     rooms: dict[str, list[RoomNode]] = {}
+    in_rooms, room_params = scope_filter(replica, "room", "r")
     for room_id, floor_id, number, name in conn.execute(
-        "SELECT id, floor_id, number, name FROM rooms WHERE building_id = ? AND deleted = 0"
-        " ORDER BY number COLLATE NOCASE, id",
-        (building_id,),
+        "SELECT id, floor_id, number, name FROM rooms r WHERE building_id = ? AND deleted = 0"
+        f" AND {in_rooms} ORDER BY number COLLATE NOCASE, id",
+        (building_id, *room_params),
     ):
         node = RoomNode(room_id, floor_id, number, name, by_room.get(room_id, 0))
         rooms.setdefault(floor_id, []).append(node)
+    levels, level_params = scope_filter(replica, "floor", "f")
     floors = [
         FloorNode(floor_id, level, name, by_floor.get(floor_id, 0), rooms.get(floor_id, []))
         for floor_id, level, name in conn.execute(
-            "SELECT id, level, name FROM floors WHERE building_id = ? AND deleted = 0"
-            " ORDER BY level, name, id",
-            (building_id,),
+            "SELECT id, level, name FROM floors f WHERE building_id = ? AND deleted = 0"
+            f" AND {levels} ORDER BY level, name, id",
+            (building_id, *level_params),
         )
     ]
     return LocationTree(building_id, building.name, total, floors)

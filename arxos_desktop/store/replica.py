@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from arxos_desktop.config import BLOBS_DIR, REPLICA_FILE, resolve_home
 from arxos_desktop.store.blobs import BlobStore
@@ -33,6 +33,34 @@ if TYPE_CHECKING:
 
 _DEVICE_KEY = "device_id"
 _CLOCK_KEY = "hlc_last"
+
+
+class AccessScope(Protocol):
+    """What a contractor pass lets this device show and change (``access.scope.PassScope``).
+
+    Local writes ask :meth:`check_write` inside their transaction, with the row
+    before (None for an insert) and after; it raises to refuse, and then nothing
+    of the edit is written. Reads that list rows for the user (navigator, table,
+    search) narrow their SQL with :meth:`row_filter`.
+    """
+
+    def check_write(
+        self,
+        conn: sqlite3.Connection,
+        entity: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+    ) -> None: ...
+
+    def row_filter(self, entity: str, alias: str) -> tuple[str, list[Any]]: ...
+
+    def shows(self, conn: sqlite3.Connection, entity: str, values: dict[str, Any]) -> bool: ...
+
+
+def scope_filter(replica: Replica, entity: str, alias: str) -> tuple[str, list[Any]]:
+    """The SQL condition (and its parameters) limiting *entity* rows to the access scope."""
+    scope = replica.access_scope
+    return ("1", []) if scope is None else scope.row_filter(entity, alias)
 
 
 class _ThreadState(threading.local):
@@ -59,6 +87,8 @@ class Replica:
         self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
         self._unsaved_stamp: Stamp | None = None
         self._depth = 0
+        #: A contractor pass's scope: every local write and every listing obeys it (None: all).
+        self.access_scope: AccessScope | None = None
 
     @classmethod
     def open(cls, home: Path | str | None = None) -> Replica:
@@ -93,7 +123,7 @@ class Replica:
         if writer is None:
             from arxos_desktop.store.writer import ChangeWriter  # the schema: writes only
 
-            writer = ChangeWriter(conn, self.clock, self._remember_stamp)
+            writer = ChangeWriter(conn, self.clock, self._remember_stamp, lambda: self.access_scope)
             self._local.writer = writer
         return writer
 

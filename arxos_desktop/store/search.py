@@ -91,9 +91,24 @@ def search(
                 hits.append(
                     SearchHit(kind, row[0], row[1], row[2] or "", row[3] or "", float(row[4]))
                 )
+    if replica.access_scope is not None:
+        hits = [h for h in hits if _in_scope(replica, h)]
     exact = [h for h in hits if h.rank == float("-inf")]
     ranked = sorted((h for h in hits if h.rank != float("-inf")), key=lambda h: h.rank)
     return (exact + ranked)[:limit]
+
+
+def _in_scope(replica: Replica, hit: SearchHit) -> bool:
+    """Whether a contractor pass shows *hit* (a few rows per search: each read once)."""
+    scope = replica.access_scope
+    if scope is None:
+        return True
+    cursor = replica.conn.execute(f"SELECT * FROM {_SOURCES[hit.kind][0]} WHERE id = ?", (hit.id,))
+    found = cursor.fetchone()
+    if found is None:
+        return False
+    values = {column[0]: value for column, value in zip(cursor.description, found, strict=True)}
+    return scope.shows(replica.conn, hit.kind, values)
 
 
 def _exact_tags(replica: Replica, tag: str, building_id: str | None) -> list[SearchHit]:

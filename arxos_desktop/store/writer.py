@@ -9,7 +9,8 @@ leaves the replica untouched.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -20,6 +21,9 @@ from sync.clock import HybridClock
 from sync.ids import new_id
 from sync.outbox import Op, append_change, new_change
 from sync.schema import BUILDING_SCOPED, SYSTEM_FIELDS
+
+if TYPE_CHECKING:
+    from arxos_desktop.store.replica import AccessScope
 
 
 def _invalid(entity: str, exc: ValidationError) -> InvalidEditError:
@@ -45,10 +49,23 @@ _NOT_INSERTABLE = SYSTEM_FIELDS - {"id", "building_id"}
 class ChangeWriter:
     """Validated inserts, updates and tombstones, each captured in the outbox."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: HybridClock, on_tick: Any) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        clock: HybridClock,
+        on_tick: Any,
+        guard: Callable[[], AccessScope | None] = lambda: None,
+    ) -> None:
         self._conn = conn
         self._clock = clock
         self._on_tick = on_tick
+        self._guard = guard
+
+    def _vet(self, entity: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        """Let the replica's write guard refuse the edit before any of it is written."""
+        guard = self._guard()
+        if guard is not None:
+            guard.check_write(self._conn, entity, before, after)
 
     def _require_transaction(self) -> None:
         if not self._conn.in_transaction:
@@ -79,6 +96,7 @@ class ChangeWriter:
         wire: dict[str, Any] = codec.values_model.__pydantic_serializer__.to_python(
             model, mode="json"
         )
+        self._vet(entity, None, wire)
         hlc = self._stamp()
         wire.update(created_hlc=hlc, updated_hlc=hlc, deleted=False, server_rev=0)
         try:
@@ -128,6 +146,7 @@ class ChangeWriter:
         changed = {n: v for n, v in wire.items() if v != current[n]}
         if not changed:
             return {}
+        self._vet(entity, current, {**current, **changed})
         hlc = self._stamp()
         remember_before_edit(self._conn, entity, current)
         assignments = ", ".join(f"{n} = ?" for n in changed)
@@ -170,6 +189,7 @@ class ChangeWriter:
             raise NotFoundError(f"No {entity} with id {entity_id} in this replica")
         if before["deleted"] == deleted:
             return
+        self._vet(entity, before, {**before, "deleted": deleted})
         hlc = self._stamp()
         remember_before_edit(self._conn, entity, before)
         self._conn.execute(

@@ -7,6 +7,7 @@ between records, conflicts) land on the right tab.
 
 from __future__ import annotations
 
+from arxos_desktop.ui.access.session_controller import install_access
 from arxos_desktop.ui.attachments.actions import add_attachment_actions
 from arxos_desktop.ui.conflicts_page import ConflictsPage, page_title
 from arxos_desktop.ui.dictation.actions import add_dictation_actions
@@ -42,7 +43,7 @@ def build_pages(window: MainWindow, state: AppState) -> None:
     install_undo(window, state)
     add_attachment_actions(window)  # photos: shortcuts reach the panel on screen
     add_dictation_actions(window)  # dictation: the same, and microphones stop on close
-    scan_page(window, state)
+    install_access(window, state, scan_page(window, state))  # scanned passes, the session
 
 
 def equipment_page(window: MainWindow, state: AppState) -> EquipmentPage:
