@@ -11,9 +11,9 @@ and scope checks every other user goes through.
   does; withdrawing the pass ends its sign-ins and removes the grant at once.
 - The holder can never sign in with a password (a random one nobody knows)
   and may not create API keys (``is_pass_holder``), so nothing outlives the pass.
-- ``read`` alone makes a viewer; ``write`` makes a contractor (who may write).
-  ``annotate`` without ``write`` is a viewer on the server for now: the server
-  has no annotation-only role yet, and a pass must never grant more than it says.
+- ``read`` alone makes a viewer; ``write`` makes a contractor (who may write);
+  ``annotate`` without ``write`` makes an annotator, who adds and changes notes,
+  markups and photos only (the same rule the device applies offline).
 """
 
 from __future__ import annotations
@@ -79,7 +79,11 @@ def _owner_of(session: Session, token: str) -> dict[str, str]:
 
 
 def _role(claims: AccessClaims) -> Role:
-    return Role.CONTRACTOR if Permission.WRITE in claims.permissions else Role.VIEWER
+    if Permission.WRITE in claims.permissions:
+        return Role.CONTRACTOR
+    if Permission.ANNOTATE in claims.permissions:
+        return Role.ANNOTATOR
+    return Role.VIEWER
 
 
 def _holder(session: Session, record: AccessPass, claims: AccessClaims) -> User:

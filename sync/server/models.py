@@ -54,12 +54,17 @@ def _stamp() -> Any:
 
 
 class Role(StrEnum):
-    """What a grant lets its user do in one building; only viewers cannot write."""
+    """What a grant lets its user do in one building.
+
+    Viewers cannot write; annotators add and change only notes, markups and photos
+    (what a contractor's "annotate" pass allows); the others write within their grant.
+    """
 
     ADMIN = "admin"
     MANAGER = "manager"
     TECHNICIAN = "technician"
     CONTRACTOR = "contractor"
+    ANNOTATOR = "annotator"
     VIEWER = "viewer"
 
 

@@ -24,7 +24,7 @@ from sync.server.models import utcnow
 from sync.server.pull import visible_conflict
 from sync.server.push_write import current_cursor, lock_for_push
 from sync.server.replication import CONFLICTS_TABLE, LOG_TABLE, ConflictEntry
-from sync.server.scope import Access, RowLookup
+from sync.server.scope import ANNOTATION_ENTITIES, Access, RowLookup
 
 REFUSED: Final = "No conflict with this id that you may resolve"
 #: The change-log entity and operation of a resolution (no row of that entity exists).
@@ -78,6 +78,7 @@ def resolve(
             entry is None
             or access is None
             or not access.can_write
+            or (access.role == "annotator" and entry.entity not in ANNOTATION_ENTITIES)
             or not visible_conflict(entry, access, lookup)
         ):
             results.append(_refused(item.conflict_id))

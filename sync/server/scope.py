@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
@@ -226,6 +226,10 @@ def in_scope(
     return False
 
 
+#: What an annotator may add and change: remarks about the building, never the building.
+ANNOTATION_ENTITIES: Final = frozenset({"note", "annotation", "attachment"})
+
+
 def write_refusal(
     access: Access | None,
     entity: str,
@@ -238,6 +242,8 @@ def write_refusal(
         return "You have no access to this building"
     if not access.can_write:
         return f"Your role on this building ({access.role}) is read-only"
+    if access.role == "annotator" and entity not in ANNOTATION_ENTITIES:
+        return "Your role on this building (annotator) adds notes, markups and photos only"
     if is_narrowed(access) and entity in ("building", "floor", "organization"):
         return f"Your access is limited to some systems or floors, so you cannot change {entity}s"
     if before is not None and not in_scope(access, entity, before, lookup):

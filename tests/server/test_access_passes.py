@@ -321,13 +321,34 @@ def test_an_exchanged_pass_signs_in_with_exactly_its_scope_until_withdrawn(
     assert again.status_code == 403 and "withdrawn" in again.json()["detail"]
 
 
-def test_a_read_or_annotate_pass_cannot_write_on_the_server(client: TestClient, site: Site) -> None:
+def test_a_read_pass_cannot_write_and_an_annotate_pass_only_remarks(
+    client: TestClient, site: Site
+) -> None:
     floors = _floors(client, site)
-    issued = issue(client, site.ann, ask(site.depot)).json()  # read, annotate
-    headers = bearer(exchange(client, issued["token"]).json()["access_token"])
+    unit = _equipment(site, floors[1], "hvac")
+    assert _push_status(client, site.ann.headers, unit) == "accepted"
+
+    def note() -> dict[str, Any]:
+        values = {"target_kind": "equipment", "target_id": unit["entity_id"], "text": "dirty"}
+        return change(site.depot, "note", new_id(), "insert", values)
+
+    reader = issue(client, site.ann, ask(site.depot, permissions=["read"])).json()
+    headers = bearer(exchange(client, reader["token"]).json()["access_token"])
     [grant] = client.get("/v1/me/buildings", headers=headers).json()
     assert grant["role"] == "viewer"
     assert _push_status(client, headers, _equipment(site, floors[1], "hvac")) == "rejected"
+    assert _push_status(client, headers, note()) == "rejected"
+
+    annotator = issue(client, site.ann, ask(site.depot)).json()  # read, annotate
+    headers = bearer(exchange(client, annotator["token"]).json()["access_token"])
+    [grant] = client.get("/v1/me/buildings", headers=headers).json()
+    assert grant["role"] == "annotator"
+    assert _push_status(client, headers, note()) == "accepted"
+    assert _push_status(client, headers, _equipment(site, floors[1], "hvac")) == "rejected"
+    moved = change(
+        site.depot, "equipment", unit["entity_id"], "update", {"status": "needs_service"}
+    )
+    assert _push_status(client, headers, moved) == "rejected"
 
 
 def test_a_forged_altered_or_oversized_pass_is_not_exchanged(
