@@ -131,3 +131,31 @@ def test_removing_the_session_file_ends_the_session_instead_of_keeping_the_build
     end_session(replica, resumed)
     assert replica.conn.execute("SELECT COUNT(*) FROM equipment").fetchone() == (0,)
     assert resume_session(replica, now=NOW) is None
+
+
+def test_arx_on_a_contractor_device_lists_and_changes_only_what_the_pass_allows(
+    replica: Replica, site: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from arxos_desktop.cli.main import run
+
+    tower, unit = site
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    hvac_pass = claims_for(tower, permissions=("read",), not_before=now - 60, expires=now + 3600)
+    create_equipment(replica, building_id=tower, tag="WH-1", system="plumbing")
+    start_session(replica, issue(hvac_pass, KEY, KID))
+    queued = count_changes(replica.conn)
+    replica.close()
+
+    def arx(*args: str) -> tuple[int, str]:
+        code = run(["--home", str(replica.home), *args, "--json"])
+        return code, capsys.readouterr().out
+
+    code, out = arx("equipment", "list")
+    assert code == 0 and "AHU-1" in out and "WH-1" not in out  # a system the pass lacks
+    code, out = arx("equipment", "set", "AHU-1", "status=out_of_service")
+    assert code == 12 and "access_refused" in out
+    reopened = Replica.open(replica.home)
+    try:
+        assert count_changes(reopened.conn) == queued  # the refused edit was never queued
+    finally:
+        reopened.close()

@@ -33,6 +33,8 @@ from arxos_desktop.access.describe import local_now
 from arxos_desktop.access.errors import AccessError
 from arxos_desktop.access.pass_pdf import read_pass_token
 from arxos_desktop.access.scope import PassScope
+from arxos_desktop.access.session_marks import MARKER_KEY as _MARKER_KEY
+from arxos_desktop.access.session_marks import SESSION_FILE
 from arxos_desktop.access.verify import PassCheck, verify_pass
 from arxos_desktop.account import (
     Credentials,
@@ -53,13 +55,9 @@ from sync.client.target import SyncReport
 from sync.durable import fsync_dir
 from sync.token_errors import AccessRefusedError
 
-SESSION_FILE: Final = "access_session.json"
 #: A session ends this long before its pass does: the exchanged sign-in ends with the pass,
 #: so unsent changes must be pushed while it still holds.
 END_MARGIN_S: Final = 120.0
-#: The replica's own note of a running session: a session file removed behind the app's
-#: back does not keep the building on the device past its pass.
-_MARKER_KEY: Final = "access_session"
 #: The sign-in an exchanged pass gives is stored under this name: it is nobody's email.
 HOLDER_PREFIX: Final = "pass:"
 _FIELDS: Final = ("token", "building_id", "token_id", "expires", "server")

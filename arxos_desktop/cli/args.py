@@ -69,11 +69,21 @@ class InputError(ArxosError):
 
 @contextmanager
 def open_replica() -> Iterator[Any]:
-    """The replica of ``--home`` (or its default), closed afterwards."""
+    """The replica of ``--home`` (or its default), closed afterwards.
+
+    On a contractor's device the pass's scope guards the command as it guards the app:
+    only the pass's building, floors and systems are listed or changed, and nothing
+    once the pass has ended.
+    """
+    from arxos_desktop.access.session_marks import session_noted
     from arxos_desktop.store import Replica
 
     replica = Replica.open(state.home)
     try:
+        if session_noted(replica):
+            from arxos_desktop.access.session import resume_session
+
+            resume_session(replica)
         yield replica
     finally:
         replica.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from arxos_desktop.store.columns import BOOL_COLUMNS, TABLES, TableColumns
 from arxos_desktop.store.errors import AmbiguousError, NotFoundError
-from arxos_desktop.store.replica import Replica
+from arxos_desktop.store.replica import Replica, scope_filter
 
 
 class Record:
@@ -140,15 +140,22 @@ def building_record(replica: Replica, ref: str | None) -> Record:
     return pick_building(building_records(replica), ref)  # type: ignore[no-any-return]
 
 
+def _shown_equipment(
+    replica: Replica, where: str, params: tuple[Any, ...]
+) -> tuple[str, tuple[Any, ...]]:
+    """*where* narrowed to the contractor pass's floors and systems, when one is active.
+
+    Only the listings people ask for by name go through this; the sync engine and the
+    write path read every row (the write guard refuses what the pass does not allow).
+    """
+    scope, scope_params = scope_filter(replica, "equipment", "equipment")
+    return f"({where or '1'}) AND {scope}", (*params, *scope_params)
+
+
 def equipment_by_tag(replica: Replica, building_id: str, tag: str) -> Record:
     """The live equipment with *tag* (case-insensitive) in a building."""
-    rows = read_rows(
-        replica,
-        "equipment",
-        building_id=building_id,
-        where="tag = ? COLLATE NOCASE",
-        params=(tag.strip(),),
-    )
+    where, params = _shown_equipment(replica, "tag = ? COLLATE NOCASE", (tag.strip(),))
+    rows = read_rows(replica, "equipment", building_id=building_id, where=where, params=params)
     if not rows:
         raise NotFoundError(f"No equipment tagged {tag!r} in this building")
     return rows[0]
@@ -165,6 +172,7 @@ def equipment_records(
 ) -> list[Record]:
     """Equipment sorted by tag, narrowed by any of the filters given."""
     where, params = equal_to(system=system, status=status, floor_id=floor_id, room_id=room_id)
+    where, params = _shown_equipment(replica, where, params)
     return read_rows(
         replica,
         "equipment",
