@@ -1,0 +1,205 @@
+"""Markup tools on the drawing viewer, driven with the mouse on the real sheet.
+
+Each test presses, drags and releases on the view's viewport as a user would, then
+checks both what the sheet shows (items on the markup layer, a measurement's words)
+and what the replica and its outbox hold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QInputDialog
+from pytestqt.qtbot import QtBot
+
+from arxos_desktop.store import Replica
+from arxos_desktop.store.annotations import create_annotation, list_annotations
+from arxos_desktop.ui.drawings.markup.toolbar import Tool
+from arxos_desktop.ui.drawings.page import DrawingsPage
+from arxos_desktop.ui.edits import undo_last_edit
+from arxos_desktop.ui.state import AppState
+from sync.outbox import read_changes
+from tests.conftest import SampleBuilding
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def page(
+    qtbot: QtBot, state: AppState, replica: Replica, sample: SampleBuilding
+) -> Iterator[DrawingsPage]:
+    """The Drawings page with the sample's mechanical plan open at sheet 1, markups drawn."""
+    widget = DrawingsPage(state)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    with qtbot.waitSignal(widget.markups.markups_did_load, timeout=10_000):
+        state.set_building(sample.building_id)
+        state.show_record("document", sample.document_id)
+    yield widget
+    widget.viewer.close_drawing()
+
+
+def _at(page: DrawingsPage, x: float, y: float) -> QPoint:
+    return page.viewer.view.page_to_view(QPointF(x, y)).toPoint()
+
+
+def _drag(qtbot: QtBot, page: DrawingsPage, path: list[tuple[float, float]]) -> None:
+    port = page.viewer.view.viewport()
+    qtbot.mousePress(port, LEFT, pos=_at(page, *path[0]))
+    for point in path[1:]:
+        qtbot.mouseMove(port, _at(page, *point))
+    qtbot.mouseRelease(port, LEFT, pos=_at(page, *path[-1]))
+
+
+def _rows(replica: Replica, doc: str, kind: str) -> list[Any]:
+    return list_annotations(replica, doc, page=0, kinds=[kind])
+
+
+def _reloaded(qtbot: QtBot, page: DrawingsPage) -> Any:
+    return qtbot.waitSignal(page.markups.markups_did_load, timeout=5_000)
+
+
+def _labels(page: DrawingsPage) -> list[str]:
+    scene = page.viewer.view.scene()
+    return [i.text() for i in scene.items() if isinstance(i, QGraphicsSimpleTextItem)]
+
+
+def test_a_tap_with_the_pin_tool_pins_the_chosen_equipment(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.waitUntil(lambda: page.tools.equipment.count() == 3)
+    page.tools.equipment.setCurrentIndex(page.tools.equipment.findData(sample.vav_id))
+    qtbot.mouseClick(page.tools.buttons[Tool.PIN], LEFT)
+    before = len(page.markups.items())
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(300.0, 150.0)])
+    pins = _rows(replica, sample.document_id, "pin")
+    (pin,) = [p for p in pins if p.equipment_id == sample.vav_id]
+    assert math.dist(pin.geometry["point"], (300, 150)) < 2
+    inserts = [c for c in read_changes(replica.conn, limit=1000) if c.entity_id == pin.id]
+    assert inserts and inserts[0].fields["equipment_id"] == sample.vav_id
+    assert len(page.markups.items()) == before + 1
+
+
+def test_an_ink_stroke_is_stored_in_page_points_along_the_mouse_path(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.mouseClick(page.tools.buttons[Tool.INK], LEFT)
+    path = [(200 + 4 * i, 300 + 40 * math.sin(i / 6)) for i in range(40)]
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, path)
+    (ink,) = _rows(replica, sample.document_id, "ink")
+    (stroke,) = ink.geometry["strokes"]
+    assert 2 <= len(stroke) < len(path)  # thinned, not every sample
+    reach = 1.5 / page.viewer.view.zoom + 1.0  # a screen pixel's rounding, plus thinning
+    for x, y in stroke:
+        assert min(math.dist((x, y), p) for p in path) <= reach
+    assert math.dist(stroke[0], path[0]) <= reach and math.dist(stroke[-1], path[-1]) <= reach
+
+
+def test_calibrate_then_measure_shows_the_real_distance(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.mouseClick(page.tools.buttons[Tool.CALIBRATE], LEFT)
+    with qtbot.waitSignal(page.markups.dialog_was_opened) as opened:
+        _drag(qtbot, page, [(100.0, 400.0), (300.0, 400.0)])
+    dialog = opened.args[0]
+    assert isinstance(dialog, QInputDialog)
+    dialog.setTextValue("5 m")
+    with _reloaded(qtbot, page):
+        dialog.accept()
+    qtbot.mouseClick(page.tools.buttons[Tool.DISTANCE], LEFT)
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(100.0, 450.0), (220.0, 450.0)])
+    shown = [t for t in _labels(page) if re.fullmatch(r"[0-9.]+ m", t) and t != "5 m"]
+    assert len(shown) == 1
+    assert float(shown[0].split()[0]) == pytest.approx(3.0, rel=0.01)
+    (distance,) = _rows(replica, sample.document_id, "distance")
+    assert len(distance.geometry["points"]) == 2
+
+
+def test_a_bad_calibration_length_is_refused_in_words_and_saves_nothing(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.mouseClick(page.tools.buttons[Tool.CALIBRATE], LEFT)
+    with qtbot.waitSignal(page.markups.dialog_was_opened) as opened:
+        _drag(qtbot, page, [(100.0, 400.0), (300.0, 400.0)])
+    opened.args[0].setTextValue("5 parsecs")
+    with qtbot.waitSignal(state.message_was_posted) as posted:
+        opened.args[0].accept()
+    assert "unit must be one of" in posted.args[0]
+    assert _rows(replica, sample.document_id, "calibration") == []
+
+
+def test_select_moves_a_pin_delete_removes_it_and_undo_brings_it_back(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    (pin,) = _rows(replica, sample.document_id, "pin")
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(100.0, 200.0), (120.0, 215.0), (140.0, 230.0)])
+    (moved,) = _rows(replica, sample.document_id, "pin")
+    assert math.dist(moved.geometry["point"], (140, 230)) < 2
+    assert page.markups.selected is not None and page.markups.selected.id == pin.id
+    assert "Pin by" in page.markup_panel.about.text()
+    with _reloaded(qtbot, page):
+        qtbot.keyClick(page.viewer.view, Qt.Key.Key_Delete)
+    assert _rows(replica, sample.document_id, "pin") == []
+    assert all(i.data(0) != pin.id for i in page.markups.items())
+    with _reloaded(qtbot, page):
+        undo_last_edit(state)
+    (back,) = _rows(replica, sample.document_id, "pin")
+    assert back.id == pin.id and math.dist(back.geometry["point"], (140, 230)) < 2
+    assert any(i.data(0) == pin.id for i in page.markups.items())
+
+
+def test_the_review_status_is_set_from_the_side_panel(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    _drag(qtbot, page, [(100.0, 200.0)])  # a tap selects (and opens the equipment)
+    assert page.markup_panel.status.isEnabled()
+    with _reloaded(qtbot, page):
+        page.markup_panel.status.setCurrentText("accepted")
+        page.markup_panel.status.activated.emit(page.markup_panel.status.currentIndex())
+    (pin,) = _rows(replica, sample.document_id, "pin")
+    assert pin.review_status == "accepted"
+
+
+def test_the_kind_filter_hides_other_kinds(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.mouseClick(page.tools.buttons[Tool.RECTANGLE], LEFT)
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(400.0, 100.0), (500.0, 180.0)])
+    assert len(page.markups.items()) == 2
+    (rect,) = _rows(replica, sample.document_id, "rectangle")
+    assert rect.geometry["rect"] == pytest.approx([400, 100, 500, 180], abs=2)
+    with _reloaded(qtbot, page):
+        page.tools.kind_filter.setCurrentText("rectangle")
+    assert [i.data(0) for i in page.markups.items()] == [rect.id]
+
+
+def test_show_on_drawing_opens_the_pins_sheet_centred_on_it(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    pin = create_annotation(
+        replica,
+        document_id=sample.document_id,
+        page=1,
+        kind="pin",
+        geometry={"point": [421.0, 300.0]},
+        equipment_id=sample.vav_id,
+    )
+    with qtbot.waitSignal(page.pin_focus.pin_did_show, timeout=5_000):
+        state.show_record("annotation", str(pin.id))
+    assert page.viewer.page == 1 and page.viewer.sheet_label.text() == "Sheet 2 of 2"
+    view = page.viewer.view
+    port = view.viewport()
+    centre = view.view_to_page(QPointF(port.width() / 2, port.height() / 2))
+    assert math.dist((centre.x(), centre.y()), (421, 300)) * view.zoom < 3  # screen pixels
+    assert view.zoom >= 2.0
