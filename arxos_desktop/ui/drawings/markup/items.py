@@ -50,10 +50,11 @@ class Shown:
     def describe(self) -> str:
         """Who made it and when, for the tooltip and the side panel."""
         kind = str(self.record.kind).replace("_", " ")
-        author = self.record.author or "someone"
-        when = str(self.record.authored_at or "").replace("T", " ").removesuffix("Z")
+        author = self.record.author or "an unknown author"
+        stamp = str(self.record.authored_at or "")
+        when = f", {stamp.replace('T', ' ').removesuffix('Z')} UTC" if stamp else ""
         extra = f" — {self.measurement}" if self.measurement else ""
-        return f"{kind.capitalize()} by {author}, {when} UTC{extra}"
+        return f"{kind.capitalize()} by {author}{when}{extra}"
 
 
 def _pen(style: dict[str, Any], *, cosmetic: bool = False) -> QPen:

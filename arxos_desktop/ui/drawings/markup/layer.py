@@ -13,9 +13,10 @@ from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsView
 from shiboken6 import Shiboken
 
+from arxos_desktop.account import load_credentials
 from arxos_desktop.pdf.annotation_model import measure
 from arxos_desktop.pdf.markup_geometry import clamp, is_drag, nearest, rect_between, simplify
 from arxos_desktop.store import Replica
@@ -90,19 +91,16 @@ class MarkupLayer(QObject):
     #: A dialog asking for a callout's text or a calibration's length opened.
     dialog_was_opened = Signal(object)
 
-    def __init__(
-        self, state: AppState, viewer: DrawingViewer, toolbar: MarkupToolbar, author: str = ""
-    ) -> None:
+    def __init__(self, state: AppState, viewer: DrawingViewer, toolbar: MarkupToolbar) -> None:
         super().__init__(viewer)
         self.state, self.viewer, self.toolbar = state, viewer, toolbar
         self.view = viewer.view
-        #: Who new markups are by (the signed-in user's name, when known).
-        self.author = author
         self.shown: list[Shown] = []
         self.selected: Shown | None = None
         self._press: QPointF | None = None
         self._path: list[QPointF] = []
         self._preview: QGraphicsPathItem | None = None
+        self._frame: QGraphicsRectItem | None = None
         self._port = self.view.viewport()
         self._port.installEventFilter(self)
         self.view.installEventFilter(self)
@@ -148,8 +146,7 @@ class MarkupLayer(QObject):
         for shown in self.shown:
             markup_item(shown).setParentItem(self.view.markup_layer)
         chosen = self.selected.id if self.selected is not None else None
-        self.selected = next((s for s in self.shown if s.id == chosen), None)
-        self._mark_selection()
+        self.select(next((s for s in self.shown if s.id == chosen), None))
         self.markups_did_load.emit()
 
     def items(self) -> list[QGraphicsItem]:
@@ -172,11 +169,21 @@ class MarkupLayer(QObject):
         self.selection_did_change.emit(shown)
 
     def _mark_selection(self) -> None:
+        """A dashed frame (the palette's highlight) around the selected markup."""
+        if self._frame is not None:
+            self.view.scene().removeItem(self._frame)
+            self._frame = None
         chosen = self.selected.id if self.selected is not None else None
         for item in self.items():
-            item.setOpacity(
-                0.55 if chosen is not None and item.data(ANNOTATION_ID) != chosen else 1
-            )
+            if item.data(ANNOTATION_ID) == chosen:
+                box = item.sceneBoundingRect().adjusted(-3, -3, 3, 3)
+                self._frame = QGraphicsRectItem(box)
+                pen = QPen(self.view.palette().color(QPalette.ColorRole.Highlight), 2)
+                pen.setCosmetic(True)
+                pen.setStyle(Qt.PenStyle.DashLine)
+                self._frame.setPen(pen)
+                self._frame.setZValue(15)
+                self.view.scene().addItem(self._frame)
 
     def delete_selected(self) -> None:
         shown = self.selected
@@ -347,9 +354,11 @@ class MarkupLayer(QObject):
         entry = self.viewer.entry
         if entry is None:
             return
-        document_id, page, author = entry.id, self.viewer.page, self.author
+        document_id, page, home = entry.id, self.viewer.page, self.state.home
 
         def job(replica: Replica) -> Edit:
+            credentials = load_credentials(home)
+            author = credentials.email if credentials is not None else ""
             record = create_annotation(
                 replica,
                 document_id=document_id,

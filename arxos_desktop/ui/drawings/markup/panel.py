@@ -60,6 +60,10 @@ class MarkupPanel(QWidget):
         column.addWidget(QLabel("Review status"))
         column.addWidget(self.status)
         column.addWidget(self.delete)
+        column.addSpacing(TOUCH_TARGET_PX // 2)
+        for caption, widget in layer.toolbar.choices():
+            column.addWidget(QLabel(caption))
+            column.addWidget(widget)
         column.addStretch(1)
         layer.selection_did_change.connect(self.show_markup)
         self.show_markup(None)

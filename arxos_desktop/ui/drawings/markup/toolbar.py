@@ -1,5 +1,6 @@
-"""The markup tool bar above the sheet: one touch-sized button per tool, the equipment a
-pin will name, and the filters that narrow which markups show.
+"""The markup tool bar above the sheet: one touch-sized button per tool, plus the
+equipment a pin will name and the filters that narrow which markups show (those
+sit in the side panel, where there is room for their words: :meth:`choices`).
 
 The bar only says what the user chose; :class:`MarkupLayer` does the drawing.
 """
@@ -106,11 +107,8 @@ class MarkupToolbar(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.equipment.setCompleter(completer)
-        row.addWidget(self.equipment)
         self.kind_filter = self._combo("Show kind", [ALL_KINDS, *(k.value for k in AnnotationKind)])
         self.author_filter = self._combo("Show author", [ALL_AUTHORS])
-        row.addWidget(self.kind_filter)
-        row.addWidget(self.author_filter)
         row.addStretch(1)
         self.choose(Tool.SELECT)
 
@@ -122,6 +120,14 @@ class MarkupToolbar(QWidget):
         combo.setMinimumHeight(TOUCH_TARGET_PX)
         combo.currentIndexChanged.connect(lambda _i: self.filter_did_change.emit())
         return combo
+
+    def choices(self) -> list[tuple[str, QWidget]]:
+        """(caption, widget) of the pin's equipment and the two filters, for the side panel."""
+        return [
+            ("Equipment for new pins", self.equipment),
+            ("Show kinds", self.kind_filter),
+            ("Show markups by", self.author_filter),
+        ]
 
     @property
     def tool(self) -> Tool:
