@@ -21,7 +21,9 @@ from arxos_desktop.store import Replica
 from arxos_desktop.store.annotations import create_annotation, list_annotations
 from arxos_desktop.ui.drawings.markup.toolbar import Tool
 from arxos_desktop.ui.drawings.page import DrawingsPage
+from arxos_desktop.ui.drawings.show_on_drawing import NOT_PINNED
 from arxos_desktop.ui.edits import undo_last_edit
+from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.state import AppState
 from sync.outbox import read_changes
 from tests.conftest import SampleBuilding
@@ -203,3 +205,23 @@ def test_show_on_drawing_opens_the_pins_sheet_centred_on_it(
     centre = view.view_to_page(QPointF(port.width() / 2, port.height() / 2))
     assert math.dist((centre.x(), centre.y()), (421, 300)) * view.zoom < 3  # screen pixels
     assert view.zoom >= 2.0
+
+
+def test_show_on_drawing_from_the_equipment_detail_opens_its_pin(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    detail = EquipmentDetail(state)
+    qtbot.addWidget(detail)
+    with qtbot.waitSignal(detail.view_did_load):
+        detail.show_equipment(sample.vav_id)
+    with qtbot.waitSignal(state.message_was_posted) as posted:
+        qtbot.mouseClick(detail.show_on_drawing, LEFT)
+    assert posted.args[0] == NOT_PINNED
+    with qtbot.waitSignal(detail.view_did_load):
+        detail.show_equipment(sample.ahu_id)
+    (pin,) = _rows(replica, sample.document_id, "pin")
+    with qtbot.waitSignal(page.pin_focus.pin_did_show, timeout=5_000) as shown:
+        qtbot.mouseClick(detail.show_on_drawing, LEFT)
+    assert shown.args[0] == pin.id
+    assert page.viewer.entry is not None and page.viewer.entry.id == sample.document_id
+    assert page.viewer.page == 0 and page.viewer.view.zoom >= 2.0
