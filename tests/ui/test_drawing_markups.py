@@ -22,7 +22,7 @@ from arxos_desktop.store.annotations import create_annotation, list_annotations
 from arxos_desktop.ui.drawings.markup.toolbar import Tool
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.drawings.show_on_drawing import NOT_PINNED
-from arxos_desktop.ui.edits import undo_last_edit
+from arxos_desktop.ui.edits import redo_last_undo, undo_last_edit
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.state import AppState
 from sync.outbox import read_changes
@@ -225,3 +225,21 @@ def test_show_on_drawing_from_the_equipment_detail_opens_its_pin(
     assert shown.args[0] == pin.id
     assert page.viewer.entry is not None and page.viewer.entry.id == sample.document_id
     assert page.viewer.page == 0 and page.viewer.view.zoom >= 2.0
+
+
+def test_undo_then_redo_a_move(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(100.0, 200.0), (160.0, 260.0)])
+    with _reloaded(qtbot, page):
+        undo_last_edit(state)
+    (pin,) = _rows(replica, sample.document_id, "pin")
+    assert pin.geometry["point"] == [100.0, 200.0]
+    with _reloaded(qtbot, page):
+        redo_last_undo(state)
+    (pin,) = _rows(replica, sample.document_id, "pin")
+    assert math.dist(pin.geometry["point"], (160, 260)) < 2
+    with qtbot.waitSignal(state.message_was_posted) as posted:
+        redo_last_undo(state)
+    assert posted.args[0].startswith("Nothing to redo")

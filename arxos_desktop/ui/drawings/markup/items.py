@@ -28,8 +28,8 @@ from sync.schema import AnnotationKind
 
 #: Key of the annotation id on every item.
 ANNOTATION_ID: Final = 0
-#: Radius (points) of a pin's head.
-PIN_RADIUS: Final = 6.0
+#: Radius (screen pixels, at any zoom) of a pin's head: big enough to see and tap.
+PIN_RADIUS: Final = 7.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,11 @@ def _shape(shown: Shown) -> QGraphicsItem:
     if kind in (AnnotationKind.PIN, AnnotationKind.PHOTO):
         x, y = geometry["point"]
         r = PIN_RADIUS
-        pin = QGraphicsEllipseItem(QRectF(x - r, y - r, 2 * r, 2 * r))
+        pin = QGraphicsEllipseItem(QRectF(-r, -r, 2 * r, 2 * r))
+        pin.setPos(x, y)
+        pin.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         pin.setBrush(QBrush(colour))
-        pin.setPen(QPen(QColor("#ffffff"), 1.5))
+        pin.setPen(QPen(QColor("#ffffff"), 2))
         return pin
     if "rect" in geometry:
         x0, y0, x1, y1 = geometry["rect"]
@@ -169,7 +171,10 @@ def markup_item(shown: Shown) -> QGraphicsItem:
         label = QGraphicsSimpleTextItem(words)
         label.setFont(QFont(label.font().family(), round(float(record.style.get("font_size", 10)))))
         label.setBrush(QBrush(QColor(record.style.get("color", "#d32f2f"))))
-        anchor = shape.boundingRect()
+        anchor = shape.mapRectToParent(shape.boundingRect())
+        if "point" in record.geometry:  # a pin keeps its screen size: its label goes beside it
+            x, y = record.geometry["point"]
+            anchor = QRectF(x + 4, y - 8, 0, 0)
         label.setPos(anchor.left(), anchor.bottom() + 1)
         group.addToGroup(label)
         item = group

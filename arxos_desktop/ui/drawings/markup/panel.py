@@ -81,6 +81,7 @@ class MarkupPanel(QWidget):
         )
         self.about.setText(shown.describe() + lock)
         self.text.setText(str(shown.record.text or ""))
+        self.text.setCursorPosition(0)  # the start of long words shows, not their end
         self.status.setCurrentText(str(shown.record.review_status))
 
     def _text_finished(self) -> None:

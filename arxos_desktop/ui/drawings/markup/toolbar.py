@@ -148,6 +148,9 @@ class MarkupToolbar(QWidget):
             self.equipment.addItem(label, equipment_id)
         index = self.equipment.findData(chosen)
         self.equipment.setCurrentIndex(max(index, 0) if choices else -1)
+        line = self.equipment.lineEdit()
+        if line is not None:
+            line.setCursorPosition(0)
 
     def chosen_equipment(self) -> str | None:
         index = self.equipment.findText(self.equipment.currentText())
