@@ -243,3 +243,72 @@ def test_undo_then_redo_a_move(
     with qtbot.waitSignal(state.message_was_posted) as posted:
         redo_last_undo(state)
     assert posted.args[0].startswith("Nothing to redo")
+
+
+def test_the_corner_handle_resizes_the_selected_rectangle(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    create_annotation(
+        replica,
+        document_id=sample.document_id,
+        page=0,
+        kind="rectangle",
+        geometry={"rect": [400.0, 100.0, 500.0, 180.0]},
+    )
+    with _reloaded(qtbot, page):
+        page.markups.state.data_did_change.emit()
+    _drag(qtbot, page, [(450.0, 100.0)])  # tap its edge: selected, a handle at its corner
+    assert page.markups.marks.handle is not None
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(500.0, 180.0), (540.0, 200.0), (560.0, 240.0)])
+    (rect,) = _rows(replica, sample.document_id, "rectangle")
+    assert rect.geometry["rect"] == pytest.approx([400, 100, 560, 240], abs=2)
+
+
+def test_a_markup_imported_from_another_program_is_shown_but_locked(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    with replica.transaction() as writer:
+        foreign = writer.insert(
+            "annotation",
+            {
+                "building_id": sample.building_id,
+                "document_id": sample.document_id,
+                "page": 0,
+                "kind": "foreign",
+                "geometry": {"rect": [600.0, 300.0, 700.0, 350.0], "pdf_type": "Stamp"},
+            },
+        )
+    with _reloaded(qtbot, page):
+        state.data_did_change.emit()
+    assert any(i.data(0) == foreign["id"] for i in page.markups.items())
+    _drag(qtbot, page, [(650.0, 320.0)])
+    assert page.markups.selected is not None and page.markups.selected.read_only
+    assert not page.markup_panel.delete.isEnabled() and not page.markup_panel.status.isEnabled()
+    assert page.markups.marks.handle is None
+    with qtbot.waitSignal(state.message_was_posted) as posted:
+        qtbot.keyClick(page.viewer.view, Qt.Key.Key_Delete)
+    assert "another PDF program" in posted.args[0]
+    assert [r.id for r in _rows(replica, sample.document_id, "foreign")] == [foreign["id"]]
+
+
+def test_a_callout_is_typed_after_its_box_and_edited_from_the_panel(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    qtbot.mouseClick(page.tools.buttons[Tool.TEXT], LEFT)
+    with qtbot.waitSignal(page.markups.dialog_was_opened) as opened:
+        _drag(qtbot, page, [(400.0, 300.0), (520.0, 330.0)])
+    opened.args[0].setTextValue("Check damper")
+    with _reloaded(qtbot, page):
+        opened.args[0].accept()
+    assert "Check damper" in _labels(page)
+    qtbot.mouseClick(page.tools.buttons[Tool.SELECT], LEFT)
+    _drag(qtbot, page, [(460.0, 315.0)])
+    panel = page.markup_panel
+    assert panel.text.text() == "Check damper"
+    panel.text.clear()
+    qtbot.keyClicks(panel.text, "Damper stuck")
+    with _reloaded(qtbot, page):
+        qtbot.keyClick(panel.text, Qt.Key.Key_Return)
+    (callout,) = _rows(replica, sample.document_id, "text")
+    assert callout.text == "Damper stuck" and "Damper stuck" in _labels(page)

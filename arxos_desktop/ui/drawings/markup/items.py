@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -169,13 +169,19 @@ def markup_item(shown: Shown) -> QGraphicsItem:
         group = QGraphicsItemGroup()
         group.addToGroup(shape)
         label = QGraphicsSimpleTextItem(words)
-        label.setFont(QFont(label.font().family(), round(float(record.style.get("font_size", 10)))))
+        # Words keep their screen size, so a label reads at any zoom.
+        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        font = QFont(label.font())
+        font.setPointSizeF(float(record.style.get("font_size", font.pointSizeF())))
+        label.setFont(font)
         label.setBrush(QBrush(QColor(record.style.get("color", "#d32f2f"))))
-        anchor = shape.mapRectToParent(shape.boundingRect())
-        if "point" in record.geometry:  # a pin keeps its screen size: its label goes beside it
-            x, y = record.geometry["point"]
-            anchor = QRectF(x + 4, y - 8, 0, 0)
-        label.setPos(anchor.left(), anchor.bottom() + 1)
+        if "point" in record.geometry:  # beside a pin's head
+            label.setPos(QPointF(*record.geometry["point"]))
+            label.setTransform(QTransform.fromTranslate(PIN_RADIUS + 3, -PIN_RADIUS - 1))
+        else:  # under the shape
+            anchor = shape.boundingRect()
+            label.setPos(anchor.left(), anchor.bottom())
+            label.setTransform(QTransform.fromTranslate(0, 2))
         group.addToGroup(label)
         item = group
     item.setData(ANNOTATION_ID, shown.id)

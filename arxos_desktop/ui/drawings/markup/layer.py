@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 from shiboken6 import Shiboken
 
 from arxos_desktop.account import load_credentials
@@ -26,12 +26,14 @@ from arxos_desktop.store.annotations import (
     list_annotations,
     move_annotation,
     page_calibration,
+    resize_annotation,
 )
 from arxos_desktop.store.equipment import list_equipment
 from arxos_desktop.store.records import Record
 from arxos_desktop.store.undo import Edit
-from arxos_desktop.ui.drawings.markup.items import ANNOTATION_ID, Shown, markup_item, polygon_item
+from arxos_desktop.ui.drawings.markup.items import Shown, markup_item, polygon_item
 from arxos_desktop.ui.drawings.markup.prompts import ask_calibration, ask_text
+from arxos_desktop.ui.drawings.markup.selection import SelectionMarks
 from arxos_desktop.ui.drawings.markup.toolbar import MarkupToolbar, Tool
 from arxos_desktop.ui.drawings.viewer import DrawingViewer
 from arxos_desktop.ui.messages import plain_words
@@ -100,7 +102,8 @@ class MarkupLayer(QObject):
         self._press: QPointF | None = None
         self._path: list[QPointF] = []
         self._preview: QGraphicsPathItem | None = None
-        self._frame: QGraphicsRectItem | None = None
+        self.marks = SelectionMarks(self.view)
+        self._resizing = False
         self._port = self.view.viewport()
         self._port.installEventFilter(self)
         self.view.installEventFilter(self)
@@ -169,21 +172,7 @@ class MarkupLayer(QObject):
         self.selection_did_change.emit(shown)
 
     def _mark_selection(self) -> None:
-        """A dashed frame (the palette's highlight) around the selected markup."""
-        if self._frame is not None:
-            self.view.scene().removeItem(self._frame)
-            self._frame = None
-        chosen = self.selected.id if self.selected is not None else None
-        for item in self.items():
-            if item.data(ANNOTATION_ID) == chosen:
-                box = item.sceneBoundingRect().adjusted(-3, -3, 3, 3)
-                self._frame = QGraphicsRectItem(box)
-                pen = QPen(self.view.palette().color(QPalette.ColorRole.Highlight), 2)
-                pen.setCosmetic(True)
-                pen.setStyle(Qt.PenStyle.DashLine)
-                self._frame.setPen(pen)
-                self._frame.setZValue(15)
-                self.view.scene().addItem(self._frame)
+        self.marks.show(self.selected, self.items())
 
     def delete_selected(self) -> None:
         shown = self.selected
@@ -246,6 +235,10 @@ class MarkupLayer(QObject):
         tool = self.toolbar.tool
         if tool is Tool.SELECT:
             reach = REACH_PX / max(self.view.zoom, 1e-6)
+            self._resizing = self.marks.grabs_handle(point, reach)
+            if self._resizing:
+                self._press, self._path = point, [point]
+                return True
             found = nearest([s.record.geometry for s in self.shown], (point.x(), point.y()), reach)
             self.select(None if found is None else self.shown[found])
             if found is None:
@@ -308,6 +301,11 @@ class MarkupLayer(QObject):
     def _finish_select(self, a: tuple[float, float], b: tuple[float, float]) -> None:
         shown = self.selected
         if shown is None:
+            return
+        if self._resizing:
+            self._resizing = False
+            rect = self.marks.resized_to(QPointF(*b))
+            self.save(lambda replica: resize_annotation(replica, shown.id, rect))
             return
         if not is_drag(a, b):
             if shown.record.kind == AnnotationKind.PIN.value and shown.record.equipment_id:
