@@ -10,15 +10,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QGraphicsSimpleTextItem, QInputDialog
+from PySide6.QtWidgets import QFileDialog, QGraphicsSimpleTextItem, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.store import Replica
 from arxos_desktop.store.annotations import create_annotation, list_annotations
+from arxos_desktop.store.attachments import attachments_for
+from arxos_desktop.ui.attachments.viewer import ViewerDialog
 from arxos_desktop.ui.drawings.markup.toolbar import Tool
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.drawings.show_on_drawing import NOT_PINNED
@@ -27,6 +30,7 @@ from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.state import AppState
 from sync.outbox import read_changes
 from tests.conftest import SampleBuilding
+from tests.pdf_markups import small_jpeg
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -45,6 +49,7 @@ def page(
         state.show_record("document", sample.document_id)
     yield widget
     widget.viewer.close_drawing()
+    widget.markups.photos.shutdown()
 
 
 def _at(page: DrawingsPage, x: float, y: float) -> QPoint:
@@ -312,3 +317,38 @@ def test_a_callout_is_typed_after_its_box_and_edited_from_the_panel(
         qtbot.keyClick(panel.text, Qt.Key.Key_Return)
     (callout,) = _rows(replica, sample.document_id, "text")
     assert callout.text == "Damper stuck" and "Damper stuck" in _labels(page)
+
+
+def test_a_photo_marker_keeps_its_photo_shows_it_on_a_tap_and_undoes_with_it(
+    qtbot: QtBot,
+    page: DrawingsPage,
+    state: AppState,
+    replica: Replica,
+    sample: SampleBuilding,
+    tmp_path: Path,
+) -> None:
+    picture = tmp_path / "damper.jpg"
+    picture.write_bytes(small_jpeg())
+    qtbot.mouseClick(page.tools.buttons[Tool.PHOTO], LEFT)
+    with qtbot.waitSignal(page.markups.dialog_was_opened) as opened:
+        _drag(qtbot, page, [(600.0, 120.0)])
+    chooser = opened.args[0]
+    assert isinstance(chooser, QFileDialog)
+    with _reloaded(qtbot, page):
+        chooser.fileSelected.emit(str(picture))
+    (marker,) = _rows(replica, sample.document_id, "photo")
+    (photo,) = attachments_for(replica, marker.id)
+    assert photo.file_name == "damper.jpg" and marker.geometry["point"] == pytest.approx(
+        [600, 120], abs=2
+    )
+    qtbot.mouseClick(page.tools.buttons[Tool.SELECT], LEFT)
+    with qtbot.waitSignal(page.markups.dialog_was_opened) as opened:
+        _drag(qtbot, page, [(600.0, 120.0)])
+    viewer = opened.args[0]
+    assert isinstance(viewer, ViewerDialog)
+    qtbot.waitUntil(lambda: viewer.has_picture, timeout=5_000)
+    viewer.accept()
+    with _reloaded(qtbot, page):
+        undo_last_edit(state)
+    assert _rows(replica, sample.document_id, "photo") == []
+    assert attachments_for(replica, marker.id) == []

@@ -181,6 +181,7 @@ class DrawingsPage(QWidget):
             action.setEnabled(self.isVisible())
             self._page_actions.append(action)
         window.on_close(self.viewer.close_drawing)
+        window.on_close(self.markups.photos.shutdown)
 
     def _chooser(self, tool: Tool) -> Callable[[], None]:
         return lambda: self.tools.choose(tool)

@@ -9,6 +9,7 @@ change goes on the app's undo history, so Ctrl+Z walks markups back like any edi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
@@ -32,6 +33,7 @@ from arxos_desktop.store.equipment import list_equipment
 from arxos_desktop.store.records import Record
 from arxos_desktop.store.undo import Edit
 from arxos_desktop.ui.drawings.markup.items import Shown, markup_item, polygon_item
+from arxos_desktop.ui.drawings.markup.photo_marker import PhotoMarkers, place_photo
 from arxos_desktop.ui.drawings.markup.prompts import ask_calibration, ask_text
 from arxos_desktop.ui.drawings.markup.selection import SelectionMarks
 from arxos_desktop.ui.drawings.markup.toolbar import MarkupToolbar, Tool
@@ -59,6 +61,12 @@ _LINE_TOOLS: Final = {
 _MEASURED: Final = frozenset({AnnotationKind.DISTANCE.value, AnnotationKind.AREA.value})
 
 Loaded = tuple[list[Shown], list[str]]
+
+
+def author_of(home: Path) -> str:
+    """Who new markups are by: the signed-in email ("" before anyone signed in)."""
+    credentials = load_credentials(home)
+    return credentials.email if credentials is not None else ""
 
 
 def created_edit(record: Record) -> Edit:
@@ -103,6 +111,7 @@ class MarkupLayer(QObject):
         self._path: list[QPointF] = []
         self._preview: QGraphicsPathItem | None = None
         self.marks = SelectionMarks(self.view)
+        self.photos = PhotoMarkers(state, self.view, self.dialog_was_opened)
         self._resizing = False
         self._port = self.view.viewport()
         self._port.installEventFilter(self)
@@ -284,6 +293,8 @@ class MarkupLayer(QObject):
             self._finish_select(a, b)
         elif tool is Tool.PIN:
             self._place_pin(b)
+        elif tool is Tool.PHOTO:
+            self.photos.ask(lambda source: self._place_photo(list(b), source))
         elif tool is Tool.INK:
             points = simplify([(p.x(), p.y()) for p in path])
             self.create(AnnotationKind.INK, {"strokes": [[list(p) for p in points]]})
@@ -310,6 +321,8 @@ class MarkupLayer(QObject):
         if not is_drag(a, b):
             if shown.record.kind == AnnotationKind.PIN.value and shown.record.equipment_id:
                 self.state.show_record("equipment", str(shown.record.equipment_id))
+            elif shown.record.kind == AnnotationKind.PHOTO.value:
+                self.photos.show(shown)
             return
         if shown.read_only:
             self.state.post("This markup came from another PDF program and cannot be moved.")
@@ -340,6 +353,17 @@ class MarkupLayer(QObject):
             return
         self.create(AnnotationKind.PIN, {"point": list(point)}, equipment_id=equipment_id)
 
+    def _place_photo(self, point: list[float], source: Path) -> None:
+        entry = self.viewer.entry
+        if entry is None:
+            return
+        document_id, page, home = entry.id, self.viewer.page, self.state.home
+
+        def job(replica: Replica) -> Edit:
+            return place_photo(replica, document_id, page, point, source, author_of(home))
+
+        self.save(job)
+
     def _calibrated(self, a: tuple[float, float], b: tuple[float, float]) -> Any:
         def done(length: float, unit: str) -> None:
             geometry = {"points": [list(a), list(b)], "length": length, "unit": unit}
@@ -355,15 +379,13 @@ class MarkupLayer(QObject):
         document_id, page, home = entry.id, self.viewer.page, self.state.home
 
         def job(replica: Replica) -> Edit:
-            credentials = load_credentials(home)
-            author = credentials.email if credentials is not None else ""
             record = create_annotation(
                 replica,
                 document_id=document_id,
                 page=page,
                 kind=kind,
                 geometry=geometry,
-                author=author,
+                author=author_of(home),
                 **fields,
             )
             return created_edit(record)

@@ -37,6 +37,7 @@ class Tool(StrEnum):
     ARROW = "arrow"
     TEXT = "text"
     HIGHLIGHT = "highlight"
+    PHOTO = "photo"
     CALIBRATE = "calibrate"
     DISTANCE = "distance"
     AREA = "area"
@@ -60,6 +61,7 @@ TOOLS: Final = (
     ToolSpec(Tool.ARROW, "Arrow", "Line or arrow", "Ctrl+Alt+7"),
     ToolSpec(Tool.TEXT, "Text", "Text callout", "Ctrl+Alt+8"),
     ToolSpec(Tool.HIGHLIGHT, "Highlight", "Highlight", "Ctrl+Alt+9"),
+    ToolSpec(Tool.PHOTO, "Photo", "Photo marker", "Ctrl+Alt+P"),
     ToolSpec(Tool.CALIBRATE, "Calibrate", "Calibrate the scale", "Ctrl+Alt+K"),
     ToolSpec(Tool.DISTANCE, "Distance", "Measure a distance", "Ctrl+Alt+D"),
     ToolSpec(Tool.AREA, "Area", "Measure an area", "Ctrl+Alt+A"),
