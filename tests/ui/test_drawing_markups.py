@@ -352,3 +352,31 @@ def test_a_photo_marker_keeps_its_photo_shows_it_on_a_tap_and_undoes_with_it(
         undo_last_edit(state)
     assert _rows(replica, sample.document_id, "photo") == []
     assert attachments_for(replica, marker.id) == []
+
+
+def test_an_area_tapped_out_corner_by_corner_shows_its_real_area(
+    qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, sample: SampleBuilding
+) -> None:
+    create_annotation(
+        replica,
+        document_id=sample.document_id,
+        page=0,
+        kind="calibration",
+        geometry={"points": [[300.0, 500.0], [400.0, 500.0]], "length": 1, "unit": "m"},
+    )
+    qtbot.mouseClick(page.tools.buttons[Tool.AREA], LEFT)
+    for corner in [(400.0, 300.0), (600.0, 300.0), (600.0, 400.0), (400.0, 400.0)]:
+        _drag(qtbot, page, [corner])
+    assert _rows(replica, sample.document_id, "area") == []  # not closed yet
+    with _reloaded(qtbot, page):
+        _drag(qtbot, page, [(401.0, 301.0)])  # back on the first corner
+    (area,) = _rows(replica, sample.document_id, "area")
+    corners = area.geometry["points"]
+    taps = [(400, 300), (600, 300), (600, 400), (400, 400)]
+    assert all(math.dist(c, t) < 2 for c, t in zip(corners, taps, strict=True))
+    (shown,) = [t for t in _labels(page) if t.endswith("m²")]
+    # The shoelace area of the stored corners at 100 points to the metre (about 2 m²).
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    twice = sum(xs[i] * ys[i - 3] - xs[i - 3] * ys[i] for i in range(4))
+    assert float(shown.split()[0]) == pytest.approx(abs(twice) / 2 / 100**2, abs=0.006)
+    assert float(shown.split()[0]) == pytest.approx(2.0, rel=0.03)

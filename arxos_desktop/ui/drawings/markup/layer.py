@@ -9,6 +9,7 @@ change goes on the app's undo history, so Ctrl+Z walks markups back like any edi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Final
 
@@ -17,24 +18,20 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 from shiboken6 import Shiboken
 
-from arxos_desktop.account import load_credentials
-from arxos_desktop.pdf.annotation_model import measure
 from arxos_desktop.pdf.markup_geometry import clamp, is_drag, nearest, rect_between, simplify
 from arxos_desktop.store import Replica
 from arxos_desktop.store.annotations import (
     create_annotation,
     delete_annotation,
-    list_annotations,
     move_annotation,
-    page_calibration,
     resize_annotation,
 )
 from arxos_desktop.store.equipment import list_equipment
-from arxos_desktop.store.records import Record
 from arxos_desktop.store.undo import Edit
 from arxos_desktop.ui.drawings.markup.items import Shown, markup_item, polygon_item
 from arxos_desktop.ui.drawings.markup.photo_marker import PhotoMarkers, place_photo
 from arxos_desktop.ui.drawings.markup.prompts import ask_calibration, ask_text
+from arxos_desktop.ui.drawings.markup.rows import Loaded, author_of, created_edit, read_page
 from arxos_desktop.ui.drawings.markup.selection import SelectionMarks
 from arxos_desktop.ui.drawings.markup.toolbar import MarkupToolbar, Tool
 from arxos_desktop.ui.drawings.viewer import DrawingViewer
@@ -58,37 +55,6 @@ _LINE_TOOLS: Final = {
     Tool.DISTANCE: AnnotationKind.DISTANCE,
     Tool.CALIBRATE: AnnotationKind.CALIBRATION,
 }
-_MEASURED: Final = frozenset({AnnotationKind.DISTANCE.value, AnnotationKind.AREA.value})
-
-Loaded = tuple[list[Shown], list[str]]
-
-
-def author_of(home: Path) -> str:
-    """Who new markups are by: the signed-in email ("" before anyone signed in)."""
-    credentials = load_credentials(home)
-    return credentials.email if credentials is not None else ""
-
-
-def created_edit(record: Record) -> Edit:
-    """The undo-history entry of a new markup: undoing it deletes the markup."""
-    label = f"the new {str(record.kind).replace('_', ' ')} markup"
-    return Edit("annotation", str(record.id), label, {"deleted": True}, {"deleted": False})
-
-
-def read_page(
-    replica: Replica, document_id: str, page: int, kinds: list[str] | None, author: str | None
-) -> Loaded:
-    """The page's markups under the filters, measured, and every author on the page."""
-    every = list_annotations(replica, document_id, page=page)
-    rows = list_annotations(replica, document_id, page=page, kinds=kinds, author=author)
-    calibration = page_calibration(replica, document_id, page)
-    shown = []
-    for row in rows:
-        words = None
-        if calibration is not None and str(row.kind) in _MEASURED:
-            words = measure(str(row.kind), row.geometry, calibration.geometry).label()
-        shown.append(Shown(row, words))
-    return shown, sorted({str(r.author) for r in every if r.author})
 
 
 class MarkupLayer(QObject):
@@ -113,6 +79,9 @@ class MarkupLayer(QObject):
         self.marks = SelectionMarks(self.view)
         self.photos = PhotoMarkers(state, self.view, self.dialog_was_opened)
         self._resizing = False
+        #: Corners of an area being tapped out, and their dashed outline.
+        self._corners: list[tuple[float, float]] = []
+        self._corner_line: QGraphicsPathItem | None = None
         self._port = self.view.viewport()
         self._port.installEventFilter(self)
         self.view.installEventFilter(self)
@@ -168,6 +137,7 @@ class MarkupLayer(QObject):
     # -- tools and selection ----------------------------------------------------------------
 
     def _tool_chosen(self, tool: str) -> None:
+        self._end_corners()
         drawing = Tool(tool) is not Tool.SELECT
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if drawing else QGraphicsView.DragMode.ScrollHandDrag
@@ -298,6 +268,8 @@ class MarkupLayer(QObject):
         elif tool is Tool.INK:
             points = simplify([(p.x(), p.y()) for p in path])
             self.create(AnnotationKind.INK, {"strokes": [[list(p) for p in points]]})
+        elif tool is Tool.AREA and not is_drag(a, b):
+            self._area_tap(b)
         elif not is_drag(a, b):
             self.state.post("Drag across the sheet to draw this markup.")
         elif tool in _RECT_TOOLS:
@@ -308,6 +280,31 @@ class MarkupLayer(QObject):
             )
         else:
             self.create(_LINE_TOOLS[tool], {"points": [list(a), list(b)]})
+
+    def _area_tap(self, point: tuple[float, float]) -> None:
+        """Taps add corners; a tap back on the first corner closes and measures the area."""
+        reach = REACH_PX / max(self.view.zoom, 1e-6)
+        corners = self._corners
+        if len(corners) >= 3 and math.dist(point, corners[0]) <= reach:
+            self.create(AnnotationKind.AREA, {"points": [list(c) for c in corners]})
+            self._end_corners()
+            return
+        corners.append(point)
+        if self._corner_line is None:
+            self._corner_line = polygon_item([])
+            pen = QPen(self.view.palette().color(QPalette.ColorRole.Highlight), 2)
+            pen.setCosmetic(True)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            self._corner_line.setPen(pen)
+            self._corner_line.setZValue(20)
+            self.view.scene().addItem(self._corner_line)
+        self._corner_line.setPath(polygon_item([QPointF(*c) for c in corners]).path())
+
+    def _end_corners(self) -> None:
+        self._corners = []
+        if self._corner_line is not None:
+            self.view.scene().removeItem(self._corner_line)
+            self._corner_line = None
 
     def _finish_select(self, a: tuple[float, float], b: tuple[float, float]) -> None:
         shown = self.selected

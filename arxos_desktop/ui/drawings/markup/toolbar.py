@@ -64,7 +64,7 @@ TOOLS: Final = (
     ToolSpec(Tool.PHOTO, "Photo", "Photo marker", "Ctrl+Alt+P"),
     ToolSpec(Tool.CALIBRATE, "Calibrate", "Calibrate the scale", "Ctrl+Alt+K"),
     ToolSpec(Tool.DISTANCE, "Distance", "Measure a distance", "Ctrl+Alt+D"),
-    ToolSpec(Tool.AREA, "Area", "Measure an area", "Ctrl+Alt+A"),
+    ToolSpec(Tool.AREA, "Area", "Measure an area (tap its corners, or drag a box)", "Ctrl+Alt+A"),
 )
 ALL_KINDS: Final = "All kinds"
 ALL_AUTHORS: Final = "Everyone"
