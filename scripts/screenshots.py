@@ -196,16 +196,20 @@ class Shooter:
 
         shapes: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             ("pin", {"point": at(0.3, 0.35)}, {"equipment_id": ahu_id, "text": "AHU-1"}),
-            ("rectangle", {"rect": [*at(0.55, 0.2), *at(0.7, 0.32)]}, {}),
-            ("cloud", {"points": [at(0.6, 0.5), at(0.78, 0.5), at(0.78, 0.64), at(0.6, 0.64)]}, {}),
+            ("rectangle", {"rect": [*at(0.5, 0.2), *at(0.62, 0.32)]}, {}),
+            (
+                "cloud",
+                {"points": [at(0.55, 0.5), at(0.68, 0.5), at(0.68, 0.62), at(0.55, 0.62)]},
+                {},
+            ),
             ("arrow", {"points": [at(0.45, 0.7), at(0.58, 0.58)]}, {}),
             ("text", {"rect": [*at(0.3, 0.72), *at(0.45, 0.77)]}, {"text": "Check damper"}),
             (
                 "calibration",
-                {"points": [at(0.1, 0.85), at(0.3, 0.85)], "length": 10, "unit": "m"},
+                {"points": [at(0.24, 0.85), at(0.44, 0.85)], "length": 10, "unit": "m"},
                 {},
             ),
-            ("distance", {"points": [at(0.1, 0.9), at(0.25, 0.9)]}, {}),
+            ("distance", {"points": [at(0.24, 0.9), at(0.39, 0.9)]}, {}),
             (
                 "ink",
                 {"strokes": [[at(0.15 + i / 200, 0.55 + 0.03 * (i % 7) / 7) for i in range(30)]]},
@@ -230,7 +234,7 @@ class Shooter:
         pin = next(s for s in page.markups.shown if s.record.text == "AHU-1")
         page.markups.select(pin)
         page.viewer.view.set_zoom(page.viewer.view.zoom * 1.6)
-        page.viewer.view.centerOn(*at(0.45, 0.6))
+        page.viewer.view.centerOn(*at(0.44, 0.62))
         self.wait(lambda: page.viewer.tiles.settled, "sharp tiles")
         self.shoot("drawing-markups")
 
