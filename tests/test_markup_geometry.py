@@ -6,15 +6,16 @@ import math
 
 import pytest
 
+from arxos_desktop.pdf.errors import InvalidAnnotationError
 from arxos_desktop.pdf.markup_geometry import (
     clamp,
     distance_to,
     is_drag,
     nearest,
+    parse_length,
     rect_between,
     simplify,
 )
-from arxos_desktop.ui.drawings.markup.prompts import LengthError, parse_length
 
 
 def test_simplify_keeps_the_shape_within_tolerance_with_fewer_points() -> None:
@@ -58,6 +59,6 @@ def test_a_calibration_length_is_a_number_and_a_unit(text: str, found: tuple[flo
 
 @pytest.mark.parametrize("text", ["", "m", "0 m", "5 parsecs", "-3 m", "5"])
 def test_a_bad_calibration_length_is_refused_without_echoing_it(text: str) -> None:
-    with pytest.raises(LengthError) as error:
+    with pytest.raises(InvalidAnnotationError) as error:
         parse_length(text)
     assert "parsecs" not in str(error.value)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from arxos_desktop.pdf.annotation_model import Point, Rect
+from arxos_desktop.pdf.annotation_model import UNITS, Point, Rect
+from arxos_desktop.pdf.errors import InvalidAnnotationError
 
 #: How far (points) a thinned stroke may stray from the finger's path.
 INK_TOLERANCE_PT: Final = 0.75
 #: Shortest drag (points) that makes a shape rather than a slip of the finger.
 MIN_DRAG_PT: Final = 2.0
+
+_LENGTH: Final = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*([a-zA-Z]+)\s*$")
 
 
 def _segment_distance(p: Point, a: Point, b: Point) -> float:
@@ -95,3 +99,20 @@ def nearest(geometries: Sequence[Mapping[str, Any]], point: Point, reach: float)
         if d <= best:
             found, best = index, d
     return found
+
+
+def parse_length(text: str) -> tuple[float, str]:
+    """A calibration's typed real length, ``"5 m"`` → ``(5.0, "m")``, or an
+    :class:`InvalidAnnotationError` in plain words (never quoting what was typed)."""
+    match = _LENGTH.match(text)
+    units = ", ".join(UNITS)
+    if match is None:
+        raise InvalidAnnotationError(
+            f"Type the real length as a number and a unit ({units}), e.g. 5 m."
+        )
+    value, unit = float(match.group(1).replace(",", ".")), match.group(2).lower()
+    if unit not in UNITS:
+        raise InvalidAnnotationError(f"The unit must be one of {units}.")
+    if not (math.isfinite(value) and 0 < value <= 1e6):
+        raise InvalidAnnotationError("The real length must be a positive number.")
+    return value, unit
