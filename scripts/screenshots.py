@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN = "1280x800x24"
@@ -162,6 +163,8 @@ class Shooter:
         self.shoot("scanner")
         self.shoot_passes(window, access, checked, synced)
 
+        self.drawing_markups(window, state, ahu.id)
+
         window.pages.setCurrentIndex(0)
         if controller.local_server is not None:
             controller.local_server.stop()
@@ -215,6 +218,71 @@ class Shooter:
             window.statusBar().clearMessage()
             self.shoot(name)
         access.view.close()
+
+    def drawing_markups(self, window: object, state: object, ahu_id: str) -> None:
+        """The first demo drawing with one markup of each common kind, the pin selected."""
+        from arxos_desktop.store import Replica
+        from arxos_desktop.store.annotations import create_annotation
+        from arxos_desktop.store.documents import drawing_library
+        from arxos_desktop.ui.drawings.page import DrawingsPage
+        from arxos_desktop.ui.state import AppState
+
+        assert isinstance(state, AppState)
+        page = window.findChild(DrawingsPage)  # type: ignore[attr-defined]
+        assert page is not None
+        window.pages.setCurrentWidget(page)  # type: ignore[attr-defined]
+        groups = drawing_library(state.replica, state.building_id or "")
+        entry = next(e for g in groups for e in g.drawings if e.is_local)
+        state.show_record("document", entry.id)
+        self.wait(lambda: bool(page.viewer.page_sizes) and page.viewer.tiles.settled, "a drawing")
+        w, h = page.viewer.page_sizes[0]
+
+        def at(fx: float, fy: float) -> list[float]:
+            return [round(w * fx, 1), round(h * fy, 1)]
+
+        shapes: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+            ("pin", {"point": at(0.3, 0.35)}, {"equipment_id": ahu_id, "text": "AHU-1"}),
+            ("rectangle", {"rect": [*at(0.5, 0.2), *at(0.62, 0.32)]}, {}),
+            (
+                "cloud",
+                {"points": [at(0.55, 0.5), at(0.68, 0.5), at(0.68, 0.62), at(0.55, 0.62)]},
+                {},
+            ),
+            ("arrow", {"points": [at(0.45, 0.7), at(0.58, 0.58)]}, {}),
+            ("text", {"rect": [*at(0.3, 0.72), *at(0.45, 0.77)]}, {"text": "Check damper"}),
+            (
+                "calibration",
+                {"points": [at(0.24, 0.85), at(0.44, 0.85)], "length": 10, "unit": "m"},
+                {},
+            ),
+            ("distance", {"points": [at(0.24, 0.9), at(0.39, 0.9)]}, {}),
+            (
+                "ink",
+                {"strokes": [[at(0.15 + i / 200, 0.55 + 0.03 * (i % 7) / 7) for i in range(30)]]},
+                {},
+            ),
+        ]
+
+        def add_all(replica: Replica) -> None:
+            for kind, geometry, fields in shapes:
+                create_annotation(
+                    replica,
+                    document_id=entry.id,
+                    page=0,
+                    kind=kind,
+                    geometry=geometry,
+                    author="dana@example.com",
+                    **fields,
+                )
+
+        self.wait(state.ops.run(add_all, writes=True).done, "the markups")
+        self.wait(lambda: len(page.markups.items()) >= len(shapes), "the markups on the sheet")
+        pin = next(s for s in page.markups.shown if s.record.text == "AHU-1")
+        page.markups.select(pin)
+        page.viewer.view.set_zoom(page.viewer.view.zoom * 1.6)
+        page.viewer.view.centerOn(*at(0.44, 0.62))
+        self.wait(lambda: page.viewer.tiles.settled, "sharp tiles")
+        self.shoot("drawing-markups")
 
 
 def _pass_frames() -> list[object]:

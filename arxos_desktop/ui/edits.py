@@ -59,7 +59,8 @@ def undo_last_edit(state: AppState) -> None:
         state.post("Nothing to undo: no edit was saved since the app started.")
         return
 
-    def undone(_back: Edit | None) -> None:
+    def undone(back: Edit | None) -> None:
+        state.redo_history.record(back)
         state.post(f"Undid the edit of {edit.describe()}; the undo is queued to sync.")
 
     def refused(error: Exception) -> None:
@@ -72,8 +73,34 @@ def undo_last_edit(state: AppState) -> None:
     )
 
 
+def redo_last_undo(state: AppState) -> None:
+    """Queue the redo of the newest undo (itself undone, so it goes back on the undo
+    history); refused in words if the row changed since the undo."""
+    undo = state.redo_history.take()
+    if undo is None:
+        state.post("Nothing to redo: no edit was undone since the app started.")
+        return
+
+    def redone(back: Edit | None) -> None:
+        state.undo_history.record(back)
+        state.post(f"Redid the edit of {undo.describe()}; it is queued to sync.")
+
+    def refused(error: Exception) -> None:
+        if not isinstance(error, UndoRefusedError):
+            state.redo_history.put_back(undo)
+        state.post(plain_words(error))
+
+    state.ops.run(
+        lambda replica: undo_edit(replica, undo), success=redone, failure=refused, writes=True
+    )
+
+
 def install_undo(window: MainWindow, state: AppState) -> QAction:
-    """Edit ▸ Undo (Ctrl+Z), for edits saved from any page."""
-    return window.add_action(
+    """Edit ▸ Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z), for edits saved from any page."""
+    undo = window.add_action(
         window.edit_menu, "&Undo last edit", "Ctrl+Z", lambda: undo_last_edit(state)
     )
+    window.add_action(
+        window.edit_menu, "&Redo last undo", "Ctrl+Shift+Z", lambda: redo_last_undo(state)
+    )
+    return undo

@@ -31,6 +31,7 @@ from arxos_desktop.store.equipment_view import EquipmentView, equipment_view
 from arxos_desktop.store.errors import InvalidEditError, NotFoundError
 from arxos_desktop.store.undo import Edit
 from arxos_desktop.ui.connections_view import ConnectionList
+from arxos_desktop.ui.drawings.show_on_drawing import ShowOnDrawingButton
 from arxos_desktop.ui.edits import queue_edit
 from arxos_desktop.ui.equipment_form import EquipmentForm
 from arxos_desktop.ui.field_editors import ErrorLine, FieldEditor
@@ -102,7 +103,9 @@ class EquipmentDetail(QWidget):
         self.scroller.setAccessibleName("Equipment fields")
         self.save_button = self._button("Save", "Save the unsaved fields (Ctrl+S)", self.save)
         self.revert_button = self._button("Revert", "Drop unsaved typing (Esc)", self.revert)
+        self.show_on_drawing = ShowOnDrawingButton(state)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.show_on_drawing)
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -185,6 +188,7 @@ class EquipmentDetail(QWidget):
             self._load(self._target)
 
     def _load(self, equipment_id: str | None) -> None:
+        self.show_on_drawing.set_equipment(equipment_id)
         if equipment_id is None:
             self._id, self._loaded = None, {}
             self.title.setText(_PICK)

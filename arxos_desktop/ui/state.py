@@ -44,6 +44,8 @@ class AppState(QObject):
         self.building_id: str | None = None
         #: Edits saved this session, newest last: what Edit ▸ Undo walks back.
         self.undo_history = UndoHistory()
+        #: Undos made this session, newest last: what Edit ▸ Redo walks forward again.
+        self.redo_history = UndoHistory()
         #: The last answer of :attr:`reachability_did_change`.
         self.online = False
         self.reachability_did_change.connect(self._set_online)

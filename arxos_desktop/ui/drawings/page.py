@@ -6,6 +6,7 @@ brought a new sheet) or files arrive (a sheet became openable offline).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal
@@ -16,17 +17,26 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from arxos_desktop.store import Replica
 from arxos_desktop.store.documents import DisciplineGroup, DrawingEntry, drawing_library
+from arxos_desktop.store.records import Record, read_row
+from arxos_desktop.ui.drawings.markup.layer import MarkupLayer
+from arxos_desktop.ui.drawings.markup.panel import MarkupPanel
+from arxos_desktop.ui.drawings.markup.toolbar import TOOLS, MarkupToolbar, Tool
+from arxos_desktop.ui.drawings.pin_focus import PinFocus
 from arxos_desktop.ui.drawings.viewer import DrawingViewer
 from arxos_desktop.ui.main_window import MainWindow
+from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.state import AppState
 
 #: Width of the library beside the viewer.
 LIBRARY_WIDTH: Final = 300
+#: Width of the selected markup's panel on the right.
+MARKUP_PANEL_WIDTH: Final = 240
 _ENTRY_ROLE: Final = Qt.ItemDataRole.UserRole
 
 
@@ -103,7 +113,8 @@ class DrawingLibrary(QTreeWidget):
 class DrawingsPage(QWidget):
     """Library | viewer, for the building on screen."""
 
-    ENTITIES: Final = ("document",)
+    #: A requested annotation (a pin, from "show on drawing") opens its sheet at it.
+    ENTITIES: Final = ("document", "annotation")
 
     #: The library was (re)read.
     library_did_load = Signal()
@@ -114,12 +125,22 @@ class DrawingsPage(QWidget):
         self.setAccessibleName("Drawings")
         self.library = DrawingLibrary()
         self.viewer = DrawingViewer(state)
+        self.tools = MarkupToolbar()
+        self.markups = MarkupLayer(state, self.viewer, self.tools)
+        self.markup_panel = MarkupPanel(self.markups)
+        self.pin_focus = PinFocus(self.viewer)
         self.library.drawing_was_chosen.connect(self._open)
+        sheet = QWidget()
+        column = QVBoxLayout(sheet)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.tools)
+        column.addWidget(self.viewer, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.library)
-        splitter.addWidget(self.viewer)
+        splitter.addWidget(sheet)
+        splitter.addWidget(self.markup_panel)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([LIBRARY_WIDTH, 1000])
+        splitter.setSizes([LIBRARY_WIDTH, 1000, MARKUP_PANEL_WIDTH])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -154,7 +175,16 @@ class DrawingsPage(QWidget):
             action = window.add_action(menu, text, keys, slot)
             action.setEnabled(self.isVisible())
             self._page_actions.append(action)
+        tools = menu.addMenu("Markup &tool")
+        for spec in TOOLS:
+            action = window.add_action(tools, spec.name, spec.shortcut, self._chooser(spec.tool))
+            action.setEnabled(self.isVisible())
+            self._page_actions.append(action)
         window.on_close(self.viewer.close_drawing)
+        window.on_close(self.markups.photos.shutdown)
+
+    def _chooser(self, tool: Tool) -> Callable[[], None]:
+        return lambda: self.tools.choose(tool)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         for action in self._page_actions:
@@ -175,6 +205,7 @@ class DrawingsPage(QWidget):
             return drawing_library(replica, building)
 
         self.state.ops.run(read, success=self._loaded, owner=self)
+        self.markups.load_equipment()
 
     def _loaded(self, groups: list[DisciplineGroup]) -> None:
         self.library.show_groups(groups)
@@ -190,13 +221,25 @@ class DrawingsPage(QWidget):
         self.reload()
 
     def _record_requested(self, entity: str, record_id: str) -> None:
-        if entity in self.ENTITIES:
+        if entity == "annotation":
+            self.state.ops.run(
+                lambda replica: read_row(replica, "annotation", record_id),
+                success=self._show_pin,
+                failure=lambda error: self.state.post(plain_words(error)),
+                owner=self,
+            )
+        elif entity in self.ENTITIES:
             entry = self.library.select(record_id)
             if entry is None:
                 self._wanted = record_id
                 self.reload()
             else:
                 self._open(entry)
+
+    def _show_pin(self, pin: Record) -> None:
+        """Open the pin's drawing at its sheet, zoomed in and centred on it."""
+        self.pin_focus.aim(pin)
+        self._record_requested("document", str(pin.document_id))
 
     def _open(self, entry: DrawingEntry) -> None:
         shown = self.viewer.entry

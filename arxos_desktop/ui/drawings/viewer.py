@@ -68,6 +68,8 @@ class DrawingViewer(QWidget):
     tiles_did_settle = Signal()
     #: The password dialog opened (tests and the markup layer may follow along).
     password_was_asked = Signal(object)
+    #: A page (0-based) is on screen, its layers fresh: the markup layer draws on it.
+    page_did_show = Signal(int)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -340,6 +342,7 @@ class DrawingViewer(QWidget):
         self.thumbnails.mark(page)
         self.tiles.begin(self.bridge.service, self.entry.blob_sha256, page, size)
         self._draw_hits()
+        self.page_did_show.emit(page)
 
     def next_page(self) -> None:
         self.show_page(self.page + 1)

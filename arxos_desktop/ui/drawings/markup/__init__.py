@@ -1,0 +1,1 @@
+"""Markup tools on the drawing viewer."""
