@@ -138,7 +138,7 @@ def test_arx_on_a_contractor_device_lists_and_changes_only_what_the_pass_allows(
 ) -> None:
     from arxos_desktop.cli.main import run
 
-    tower, unit = site
+    tower, _ = site
     now = int(dt.datetime.now(dt.UTC).timestamp())
     hvac_pass = claims_for(tower, permissions=("read",), not_before=now - 60, expires=now + 3600)
     create_equipment(replica, building_id=tower, tag="WH-1", system="plumbing")
