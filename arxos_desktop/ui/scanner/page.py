@@ -35,6 +35,7 @@ from arxos_desktop.scanner.routing import Route
 from arxos_desktop.store import Replica
 from arxos_desktop.ui.attachments.capture import CaptureThread
 from arxos_desktop.ui.attachments.panel import CAMERA_ENV
+from arxos_desktop.ui.drawings.show_on_drawing import ShowOnDrawingButton
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.net_task import NetTask
 from arxos_desktop.ui.scanner.decode_thread import DecodeThread
@@ -89,6 +90,8 @@ class ScanPage(QWidget):
             "Open equipment", "Open the selected equipment", self.open_selected
         )
         self.open_button.setEnabled(False)
+        # An equipment code also leads to where the equipment is drawn, when it is pinned.
+        self.pin_button = ShowOnDrawingButton(state, self)
         heading = QLabel("Codes read")
         heading.setAccessibleName("Codes read heading")
         side = QVBoxLayout()
@@ -99,7 +102,10 @@ class ScanPage(QWidget):
         side.addLayout(buttons)
         side.addWidget(heading)
         side.addWidget(self.results, 1)
-        side.addWidget(self.open_button)
+        opening = QHBoxLayout()
+        opening.addWidget(self.open_button)
+        opening.addWidget(self.pin_button)
+        side.addLayout(opening)
         holder = QWidget()
         holder.setLayout(side)
         holder.setFixedWidth(SIDE_WIDTH)
@@ -257,7 +263,9 @@ class ScanPage(QWidget):
     def _update_open_button(self) -> None:
         item = self.results.currentItem()
         outcome = item.data(_OUTCOME_ROLE) if item is not None else None
-        self.open_button.setEnabled(isinstance(outcome, ScanOutcome) and outcome.opens_equipment)
+        opens = isinstance(outcome, ScanOutcome) and outcome.opens_equipment
+        self.open_button.setEnabled(opens)
+        self.pin_button.set_equipment(outcome.equipment_id if opens else None)
 
     def _button(self, text: str, accessible: str, slot: Any) -> QPushButton:
         button = QPushButton(text)

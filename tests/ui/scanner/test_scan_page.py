@@ -162,3 +162,33 @@ def test_an_access_pass_is_handed_to_the_access_service_unverified(
     assert handed.args == [TOKEN]
     assert page.results.item(0).text() == "Access pass\nQR code"
     page.shutdown()
+
+
+def test_a_scanned_equipment_code_leads_to_its_pin_on_the_drawing(
+    state: AppState,
+    sample: SampleBuilding,
+    qsettings: QSettings,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from arxos_desktop.ui.drawings.page import DrawingsPage
+
+    video = qr_video(tmp_path / "camera.avi", f"arxos://equipment/{sample.ahu_id}")
+    monkeypatch.setenv(CAMERA_ENV, str(video))
+    window = window_with_pages(state, qsettings, qtbot)
+    page = scan_page_of(window)
+    assert not page.pin_button.isEnabled()
+    with qtbot.waitSignal(page.code_was_routed, timeout=10_000):
+        window.pages.setCurrentWidget(page)
+    window.pages.setCurrentWidget(page)  # the read opened the equipment; come back
+    page.results.setCurrentRow(0)
+    assert page.pin_button.isEnabled()
+    drawings = window.findChild(DrawingsPage)
+    assert drawings is not None
+    with qtbot.waitSignal(drawings.pin_focus.pin_did_show, timeout=10_000) as shown:
+        qtbot.mouseClick(page.pin_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is drawings
+    assert drawings.viewer.entry is not None and drawings.viewer.entry.id == sample.document_id
+    assert isinstance(shown.args[0], str)
+    window.close()
