@@ -110,6 +110,19 @@ def test_an_ink_stroke_is_stored_in_page_points_along_the_mouse_path(
     assert math.dist(stroke[0], path[0]) <= reach and math.dist(stroke[-1], path[-1]) <= reach
 
 
+def test_line_and_arrow_tools_store_their_two_ends_in_page_points(
+    qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
+) -> None:
+    reach = 1.5 / page.viewer.view.zoom
+    for tool, kind in ((Tool.LINE, "line"), (Tool.ARROW, "arrow")):
+        qtbot.mouseClick(page.tools.buttons[tool], LEFT)
+        with _reloaded(qtbot, page):
+            _drag(qtbot, page, [(120.0, 500.0), (180.0, 520.0), (320.0, 560.0)])
+        (row,) = _rows(replica, sample.document_id, kind)
+        start, end = row.geometry["points"]
+        assert math.dist(start, (120, 500)) <= reach and math.dist(end, (320, 560)) <= reach
+
+
 def test_calibrate_then_measure_shows_the_real_distance(
     qtbot: QtBot, page: DrawingsPage, replica: Replica, sample: SampleBuilding
 ) -> None:

@@ -51,6 +51,7 @@ _RECT_TOOLS: Final = {
     Tool.TEXT: AnnotationKind.TEXT,
 }
 _LINE_TOOLS: Final = {
+    Tool.LINE: AnnotationKind.LINE,
     Tool.ARROW: AnnotationKind.ARROW,
     Tool.DISTANCE: AnnotationKind.DISTANCE,
     Tool.CALIBRATE: AnnotationKind.CALIBRATION,

@@ -34,6 +34,7 @@ class Tool(StrEnum):
     RECTANGLE = "rectangle"
     ELLIPSE = "ellipse"
     CLOUD = "cloud"
+    LINE = "line"
     ARROW = "arrow"
     TEXT = "text"
     HIGHLIGHT = "highlight"
@@ -58,7 +59,8 @@ TOOLS: Final = (
     ToolSpec(Tool.RECTANGLE, "Rect", "Rectangle", "Ctrl+Alt+4"),
     ToolSpec(Tool.ELLIPSE, "Ellipse", "Ellipse", "Ctrl+Alt+5"),
     ToolSpec(Tool.CLOUD, "Cloud", "Revision cloud", "Ctrl+Alt+6"),
-    ToolSpec(Tool.ARROW, "Arrow", "Line or arrow", "Ctrl+Alt+7"),
+    ToolSpec(Tool.LINE, "Line", "Straight line", "Ctrl+Alt+L"),
+    ToolSpec(Tool.ARROW, "Arrow", "Arrow", "Ctrl+Alt+7"),
     ToolSpec(Tool.TEXT, "Text", "Text callout", "Ctrl+Alt+8"),
     ToolSpec(Tool.HIGHLIGHT, "Highlight", "Highlight", "Ctrl+Alt+9"),
     ToolSpec(Tool.PHOTO, "Photo", "Photo marker", "Ctrl+Alt+P"),
