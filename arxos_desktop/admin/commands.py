@@ -26,7 +26,7 @@ from arxos_desktop.cli.args import InputError, choices
 
 #: Mirrors ``sync.server.models.Role`` (importing it would slow down ``--help``);
 #: ``tests/server/test_cli_server.py`` checks they still match.
-RoleName = Literal["admin", "manager", "technician", "contractor", "viewer"]
+RoleName = Literal["admin", "manager", "technician", "contractor", "annotator", "viewer"]
 MIN_PASSWORD_LENGTH = 8
 
 server_app = typer.Typer(

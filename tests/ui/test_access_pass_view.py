@@ -14,7 +14,7 @@ from arxos_desktop.access.pass_pdf import write_pass_pdf
 from arxos_desktop.access.scope import PassScope
 from arxos_desktop.access.session import load_session, start_session
 from arxos_desktop.store import Replica
-from arxos_desktop.store.equipment import find_by_tag, update_equipment
+from arxos_desktop.store.equipment import update_equipment
 from arxos_desktop.store.remote import ReplicaSyncTarget
 from arxos_desktop.ui.access.session_controller import AccessController
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
@@ -134,7 +134,8 @@ def test_a_pass_pdf_scanned_from_a_file_is_verified_and_shown_then_starts_a_sess
 
     # A write outside the pass (RTU-9 is on no floor of it) is refused with the sentence,
     # through the real equipment panel; the replica and the outbox are unchanged.
-    rtu = find_by_tag(replica, sample.building_id, "RTU-9").id
+    # (find_by_tag no longer finds it: under the pass, lookups by tag are narrowed too.)
+    rtu = replica.conn.execute("SELECT id FROM equipment WHERE tag = 'RTU-9'").fetchone()[0]
     detail = window.findChild(EquipmentDetail)
     assert detail is not None
     with qtbot.waitSignal(detail.view_did_load, timeout=5000):

@@ -181,13 +181,13 @@ def test_a_scanned_equipment_code_leads_to_its_pin_on_the_drawing(
     assert not page.pin_button.isEnabled()
     with qtbot.waitSignal(page.code_was_routed, timeout=10_000):
         window.pages.setCurrentWidget(page)
-    window.pages.setCurrentWidget(page)  # the read opened the equipment; come back
+    # The read opened the equipment (and the camera stopped); the read stays listed.
     page.results.setCurrentRow(0)
     assert page.pin_button.isEnabled()
     drawings = window.findChild(DrawingsPage)
     assert drawings is not None
     with qtbot.waitSignal(drawings.pin_focus.pin_did_show, timeout=10_000) as shown:
-        qtbot.mouseClick(page.pin_button, Qt.MouseButton.LeftButton)
+        page.pin_button.click()
     assert window.pages.currentWidget() is drawings
     assert drawings.viewer.entry is not None and drawings.viewer.entry.id == sample.document_id
     assert isinstance(shown.args[0], str)
