@@ -15,7 +15,13 @@ from typing import Final
 
 from sqlmodel import Session, col, select
 
-from sync.audit_chain import GENESIS, chain_hash
+from sync.audit_chain import (
+    GENESIS,
+    AuditChainBrokenError,
+    ChainedEntry,
+    chain_hash,
+    check_chain,
+)
 from sync.errors import SyncError, SyncErrorKind
 from sync.server import access_audit, crud
 from sync.server.access_passes import building_orgs
@@ -161,3 +167,29 @@ def acknowledged(session: Session, user_id: str, device_id: str) -> int:
     """How far the server holds this device's chain (0: nothing yet)."""
     head = session.get(DeviceAuditHead, (user_id, device_id))
     return 0 if head is None else head.seq
+
+
+def verify_device_chain(session: Session, user_id: str, device_id: str) -> int:
+    """The entries of one device's stored chain; ``AuditChainBrokenError`` naming the first bad one.
+
+    The head row is compared too: entries cut off the end leave it past the last.
+    """
+    entries = session.exec(
+        select(DeviceAuditEntry)
+        .where(DeviceAuditEntry.user_id == user_id, DeviceAuditEntry.device_id == device_id)
+        .order_by(col(DeviceAuditEntry.seq))
+    )
+    first = True
+    checked: list[ChainedEntry] = []
+    for entry in entries:
+        if first and entry.seq != 1:
+            raise AuditChainBrokenError("Audit entry 1 is missing: the log was cut")
+        first = False
+        checked.append(ChainedEntry(entry.seq, entry.prev_hash, entry.hash, entry.body))
+    count = check_chain(checked)
+    head = session.get(DeviceAuditHead, (user_id, device_id))
+    if head is not None and head.seq != count:
+        raise AuditChainBrokenError(
+            f"The device's log ends at entry {count} but {head.seq} were stored: entries were cut"
+        )
+    return count
