@@ -25,6 +25,8 @@ from sync.audit_chain import (
 
 #: Where the newest entry's number and hash are kept, so cutting entries off the end shows.
 _HEAD_KEY: Final = "access_audit_head"
+#: The newest entry the sync server acknowledged holding; later ones are sent next sync.
+_ACK_KEY: Final = "access_audit_acknowledged"
 
 
 def append(conn: sqlite3.Connection, body: dict[str, Any]) -> int:
@@ -60,6 +62,24 @@ def entries(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [
         json.loads(body) for (body,) in conn.execute("SELECT body FROM access_audit ORDER BY seq")
     ]
+
+
+def unsent(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    """The next entries the server has not acknowledged, as stored (seq, hashes, body)."""
+    after = int(get_meta(conn, _ACK_KEY) or 0)
+    rows = conn.execute(
+        "SELECT seq, prev_hash, hash, body FROM access_audit WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
+    )
+    return [
+        {"seq": seq, "prev_hash": prev_hash, "hash": digest, "body": _body(seq, text)}
+        for seq, prev_hash, digest, text in rows
+    ]
+
+
+def acknowledge(conn: sqlite3.Connection, seq: int) -> None:
+    """Remember that the server holds every entry up to *seq* (inside the caller's transaction)."""
+    set_meta(conn, _ACK_KEY, str(seq))
 
 
 def verify_log(conn: sqlite3.Connection) -> int:

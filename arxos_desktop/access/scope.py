@@ -9,11 +9,13 @@ act on, and no widget can get round it.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+from arxos_desktop.access import audit_log
 from arxos_desktop.access.errors import OutOfScopeError
 from sync.tokens import AccessClaims, Permission
 
@@ -50,12 +52,20 @@ def _row(conn: sqlite3.Connection, entity: str, row_id: Any) -> dict[str, Any] |
 
 @dataclass(frozen=True)
 class PassScope:
-    """One pass's building, systems, floors and permissions (None: every system/floor)."""
+    """One pass's building, systems, floors and permissions (None: every system/floor).
+
+    With a *token_id* (a contractor session), every write it lets through is logged
+    in the write's own transaction, and every write it refuses is kept until
+    :meth:`settle` logs it once the refused edit has been rolled back, so the
+    refusal outlives the edit it stopped.
+    """
 
     building_id: str
     systems: frozenset[str] | None
     floors: frozenset[int] | None
     permissions: frozenset[Permission]
+    token_id: str | None = None
+    _refused: list[dict[str, Any]] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def of(cls, claims: AccessClaims) -> PassScope:
@@ -64,6 +74,7 @@ class PassScope:
             systems=None if claims.systems is None else frozenset(str(s) for s in claims.systems),
             floors=None if claims.floors is None else frozenset(claims.floors),
             permissions=frozenset(claims.permissions),
+            token_id=claims.token_id,
         )
 
     @property
@@ -183,8 +194,52 @@ class PassScope:
     ) -> None:
         """The store's write guard: :class:`OutOfScopeError` for an edit the pass forbids."""
         reason = self.write_refusal(conn, entity, before, after)
+        if self.token_id is not None:
+            body = self._log_body(entity, before, after, reason)
+            if reason is None:
+                audit_log.append(conn, body)
+            else:
+                self._refused.append(body)
         if reason is not None:
             raise OutOfScopeError(reason)
+
+    @property
+    def unsettled(self) -> bool:
+        """Whether refusals wait to be logged (see :meth:`settle`)."""
+        return bool(self._refused)
+
+    def settle(self, conn: sqlite3.Connection) -> None:
+        """Log the refusals kept since the last call (inside the caller's transaction)."""
+        while self._refused:
+            audit_log.append(conn, self._refused.pop(0))
+
+    def _log_body(
+        self,
+        entity: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any],
+        reason: str | None,
+    ) -> dict[str, Any]:
+        """What the log keeps of a write: which row and what kind of change, never its values."""
+        return {
+            "event": "write",
+            "outcome": "accepted" if reason is None else "refused",
+            "reason": reason or "",
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "token_id": self.token_id,
+            "building_id": str(after.get("building_id") or ""),
+            "entity": entity,
+            "entity_id": str(after.get("id") or ""),
+            "op": _op(before, after),
+        }
+
+
+def _op(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
+    if before is None:
+        return "insert"
+    if bool(after.get("deleted")) != bool(before.get("deleted")):
+        return "delete" if after.get("deleted") else "restore"
+    return "update"
 
 
 def _plural(entity: str) -> str:

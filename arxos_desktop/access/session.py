@@ -186,12 +186,12 @@ def resume_session(replica: Replica, *, now: dt.datetime | None = None) -> Contr
     if session is None:
         return None
     if session.ended is not None:
-        replica.access_scope = _nothing_allowed(session.building_id)
+        replica.access_scope = _nothing_allowed(session)
         return session
     try:
         check = verify_pass(replica, session.token, now=now or local_now())
     except AccessRefusedError as refusal:
-        replica.access_scope = _nothing_allowed(session.building_id)
+        replica.access_scope = _nothing_allowed(session)
         return ContractorSession(**{**session.__dict__, "ended": str(refusal)})
     replica.access_scope = PassScope.of(check.claims)
     return session
@@ -213,8 +213,10 @@ def _marked_session(replica: Replica) -> ContractorSession | None:
     )
 
 
-def _nothing_allowed(building_id: str) -> PassScope:
-    return PassScope(building_id, frozenset(), frozenset(), frozenset())
+def _nothing_allowed(session: ContractorSession) -> PassScope:
+    return PassScope(
+        session.building_id, frozenset(), frozenset(), frozenset(), token_id=session.token_id
+    )
 
 
 def end_session(
@@ -229,7 +231,7 @@ def end_session(
     *push* sends the outbox (the sync client's push); an unreachable server leaves
     the changes kept and counted, never dropped.
     """
-    replica.access_scope = _nothing_allowed(session.building_id)
+    replica.access_scope = _nothing_allowed(session)
     pushed = False
     if push is not None and _pending(replica, session.building_id):
         try:

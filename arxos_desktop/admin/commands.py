@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from arxos_desktop.admin.audit_command import audit_app
 from arxos_desktop.admin.extras import require_server
 from arxos_desktop.admin.import_command import import_
 from arxos_desktop.admin.server_db import (
@@ -45,6 +46,7 @@ user_app = typer.Typer(help="Add users of the sync service.", no_args_is_help=Tr
 apikey_app = typer.Typer(help="API keys for scripts and the CLI.", no_args_is_help=True)
 server_app.add_typer(user_app, name="user")
 server_app.add_typer(apikey_app, name="apikey")
+server_app.add_typer(audit_app, name="audit")
 
 # -- users -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from arxos_desktop.access import audit_log
 from arxos_desktop.access.trust_store import store_trust
 from arxos_desktop.store import conflicts, rescope, shadow
 from arxos_desktop.store.bulk import insert_indexed
@@ -142,6 +143,14 @@ class ReplicaSyncTarget:
         """Keep the access-pass trust set the server sent (replacing the previous one)."""
         with self.replica.remote_transaction() as conn:
             store_trust(conn, trust)
+
+    def unsent_audit(self, limit: int) -> list[dict[str, Any]]:
+        """The access-log entries the server has not acknowledged, oldest first."""
+        return audit_log.unsent(self.replica.conn, limit)
+
+    def record_audit_ack(self, acknowledged: int) -> None:
+        with self.replica.remote_transaction() as conn:
+            audit_log.acknowledge(conn, acknowledged)
 
     def apply_pull(self, page: PullResponse) -> None:
         """One page in one transaction: rows, conflicts and the new cursor land together."""

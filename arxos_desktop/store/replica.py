@@ -41,7 +41,9 @@ class AccessScope(Protocol):
     Local writes ask :meth:`check_write` inside their transaction, with the row
     before (None for an insert) and after; it raises to refuse, and then nothing
     of the edit is written. Reads that list rows for the user (navigator, table,
-    search) narrow their SQL with :meth:`row_filter`.
+    search) narrow their SQL with :meth:`row_filter`. What it must log of a
+    refused write waits (:attr:`unsettled`) until the edit is rolled back, then
+    :meth:`settle` writes it in a transaction of its own.
     """
 
     def check_write(
@@ -55,6 +57,11 @@ class AccessScope(Protocol):
     def row_filter(self, entity: str, alias: str) -> tuple[str, list[Any]]: ...
 
     def shows(self, conn: sqlite3.Connection, entity: str, values: dict[str, Any]) -> bool: ...
+
+    @property
+    def unsettled(self) -> bool: ...
+
+    def settle(self, conn: sqlite3.Connection) -> None: ...
 
 
 def scope_filter(replica: Replica, entity: str, alias: str) -> tuple[str, list[Any]]:
@@ -245,14 +252,32 @@ class Replica:
             yield
             if self._unsaved_stamp is not None:
                 set_meta(self.conn, _CLOCK_KEY, self._unsaved_stamp.pack())
+            scope = self.access_scope
+            if scope is not None:
+                scope.settle(self.conn)
             self.conn.execute("COMMIT")
         except BaseException:
             # SQLite may already have rolled back (disk full, I/O error).
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            self._settle_refusals()
             raise
         finally:
             self._unsaved_stamp = None
+
+    def _settle_refusals(self) -> None:
+        """Log the refusals of a rolled-back transaction in one of their own."""
+        scope = self.access_scope
+        if scope is None or not scope.unsettled:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            scope.settle(self.conn)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def observe_remote_clock(self, stamp: Stamp) -> bool:
         """Make later local edits sort after a change that came from elsewhere.

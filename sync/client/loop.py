@@ -29,6 +29,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from sync import jsonfast
+from sync.client.audit_upload import push_audit
 from sync.client.errors import (
     OfflineError,
     ServerError,
@@ -271,7 +272,10 @@ class SyncClient:
                 progress("files", done, len(missing))
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
-        """Push, pull, refresh the access-pass trust set, then fetch files.
+        """Push, pull, refresh the access-pass trust set, fetch files, then send the access log.
+
+        The log goes last, off the push path: a refused log (altered on this
+        device) raises, but only after the user's own work went both ways.
 
         Safe to interrupt at any point and run again.
         """
@@ -282,6 +286,7 @@ class SyncClient:
         self.pull_all(report, progress)
         pull_trust(self._request, self.target)
         self.fetch_blobs(report, progress)
+        report.audit_sent = push_audit(self._request, self.target)
         report.seconds = time.perf_counter() - started
         return report
 

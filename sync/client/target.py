@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sync.outbox import Change
 from sync.protocol import ChangeResult, PullResponse, ResolutionResult
@@ -29,6 +29,8 @@ class SyncTarget(Protocol):
     def scope_tags(self) -> dict[str, str]: ...
     def finish_rescope(self, building_id: str, seen: set[str], tag: str | None) -> int: ...
     def store_trust(self, trust: AccessTrust) -> None: ...
+    def unsent_audit(self, limit: int) -> list[dict[str, Any]]: ...
+    def record_audit_ack(self, acknowledged: int) -> None: ...
 
 
 @dataclass
@@ -46,6 +48,8 @@ class SyncReport:
     seconds: float = 0.0
     #: Rows removed because the user may no longer see them (their access narrowed or ended).
     removed_by_scope: int = 0
+    #: Entries of the device's access log the server took this sync.
+    audit_sent: int = 0
 
 
 Progress = Callable[[str, int, int], None]

@@ -20,6 +20,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from sync.server import (  # noqa: F401  (they register tables)
     access_models,
     blob_access,
+    device_audit_models,
     models,
     replication,
 )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 
-from sync.server import access_exchange, access_passes
+from sync.server import access_exchange, access_passes, device_audit
 from sync.server.access_models import (
     ExchangedSession,
     ExchangeRequest,
@@ -15,8 +15,9 @@ from sync.server.access_models import (
     KeyOut,
     TrustSet,
 )
-from sync.server.api.deps import CurrentUser, SessionDep, SettingsDep
+from sync.server.api.deps import CredentialDep, CurrentUser, SessionDep, SettingsDep
 from sync.server.api.json_body import body_openapi, json_body
+from sync.server.device_audit_models import AuditAck, AuditUpload
 from sync.token_errors import AccessRefusedError
 
 router = APIRouter(prefix="/access", tags=["access"])
@@ -127,3 +128,24 @@ def exchange_pass(
         )
     except AccessRefusedError as error:
         raise _forbidden(error) from None
+
+
+@router.post("/audit", response_model=AuditAck, openapi_extra=body_openapi(AuditUpload))
+def upload_audit(
+    body: Annotated[AuditUpload, Depends(json_body(AuditUpload))],
+    user: CurrentUser,
+    credential: CredentialDep,
+    session: SessionDep,
+) -> AuditAck:
+    """Store the next entries of this device's access log; 409 if they do not continue it."""
+    try:
+        stored = device_audit.store_upload(
+            session,
+            user_id=user.id,
+            user_org=user.org_id,
+            device_id=device_audit.signed_in_device(session, credential.session_id),
+            upload=body,
+        )
+    except device_audit.DeviceLogRefusedError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    return AuditAck(acknowledged=stored)

@@ -1,0 +1,79 @@
+"""The device's access log reaching the server through sync, against a real server on
+loopback: a verified pass and the session's writes arrive; a log altered on the device
+(its triggers dropped, as an attacker would) is refused and nothing of it is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from arxos_desktop.access.session import exchange_pass, start_session
+from arxos_desktop.access.verify import verify_pass
+from arxos_desktop.account import Credentials
+from arxos_desktop.store import Replica
+from arxos_desktop.store.equipment import update_equipment
+from arxos_desktop.store.remote import ReplicaSyncTarget
+from arxos_desktop.sync_client import client_for
+from sync.client.errors import ServerError
+from sync.client.target import SyncReport
+from tests.conftest import make_pdf
+from tests.test_access_round_trip import Site, arx, site
+
+__all__ = ["site"]
+
+
+def server_entries(site: Site, device_id: str) -> list[tuple[int, str]]:
+    engine = sa.create_engine(f"sqlite:///{site.admin.parent / 'server' / 'server.sqlite3'}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT seq, hash FROM srv_device_audit WHERE device_id = :d ORDER BY seq"),
+                {"d": device_id},
+            )
+            return [(int(seq), str(digest)) for seq, digest in rows]
+    finally:
+        engine.dispose()
+
+
+def sync(replica: Replica, credentials: Credentials) -> SyncReport:
+    client = client_for(credentials, replica.home, ReplicaSyncTarget(replica))
+    try:
+        return client.sync_once()
+    finally:
+        client.close()
+
+
+def test_the_log_reaches_the_server_and_an_altered_one_is_refused(
+    site: Site, tmp_path: Path
+) -> None:
+    drawing = tmp_path / "drawing.pdf"
+    drawing.write_bytes(make_pdf(text="Level 1 plan"))
+    issued = arx(site.admin, "token", "issue", "--building", site.building, "--systems", "hvac",
+                 "--floors", "1", "--permissions", "read,write", "--expires", "8h",
+                 "--contractor", "ACME-7", "--json")  # fmt: skip
+    token = issued["token"]
+    with Replica.open(tmp_path / "contractor") as replica:
+        credentials = exchange_pass(site.url, token, replica.device_id)
+        sync(replica, credentials)
+        verify_pass(replica, token)  # logged
+        start_session(replica, token, credentials=credentials)  # logged
+        update_equipment(replica, site.units["AHU-1"], {"name": "Filter changed"})  # logged
+        held = replica.conn.execute("SELECT seq, hash FROM access_audit ORDER BY seq").fetchall()
+        assert len(held) >= 3
+
+        report = sync(replica, credentials)
+        assert report.audit_sent == len(held)
+        assert server_entries(site, replica.device_id) == [(s, h) for s, h in held]
+        assert sync(replica, credentials).audit_sent == 0  # acknowledged: not sent again
+
+        update_equipment(replica, site.units["AHU-1"], {"name": "Belt replaced"})
+        replica.conn.executescript(
+            "DROP TRIGGER access_audit_no_update;"
+            "UPDATE access_audit SET body = replace(body, 'accepted', 'refused')"
+            " WHERE seq = (SELECT max(seq) FROM access_audit);"
+        )
+        with pytest.raises(ServerError, match="edited after it was written"):
+            sync(replica, credentials)
+        assert server_entries(site, replica.device_id) == [(s, h) for s, h in held]
