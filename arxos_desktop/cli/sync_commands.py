@@ -108,6 +108,8 @@ def _show_summary(doc: dict[str, Any]) -> None:
     table.add_row("Conflicts", f"{doc['conflicts']} new")
     table.add_row("Files", f"{doc['blobs_uploaded']} up, {doc['blobs_downloaded']} down")
     table.add_row("Cursor", str(doc["cursor"]))
+    if doc.get("audit_refused"):
+        table.add_row("Access log", Text(f"not accepted: {doc['audit_refused']}", style="red"))
     out.show(Text(f"Synced with {doc['server']} in {doc['seconds']:.1f} s", style="bold green"))
     out.show(table)
     if doc["rejected_changes"]:
@@ -158,6 +160,8 @@ def _watch(client: Any, target: Any, server: str, interval: float) -> None:
         )
         if doc["removed_by_scope"]:
             line += f", {_removed_by_scope(doc['removed_by_scope'])}"
+        if doc.get("audit_refused"):
+            line += f", access log not accepted: {doc['audit_refused']}"
         out.show(line)
         for reason, count in Counter(doc["rejections"]).items():
             out.show(Text(f"    rejected ×{count}: {reason}", style="red"))

@@ -271,6 +271,11 @@ class SyncController(QObject):
             self.state.post(
                 f"The server refused {report.rejected} change(s); they stay on this device."
             )
+        if getattr(report, "audit_refused", None):
+            self.state.post(
+                "The server did not accept this device's access log; it stays on this"
+                f" device. {report.audit_refused}"
+            )
         if changed_rows(report):
             self.state.data_did_change.emit()  # also refreshes the waiting count
         else:

@@ -2,8 +2,10 @@
 
 Only entries past the last one the server acknowledged go, in batches small in
 count and bytes (the server caps both). A batch the server refuses (the log was
-altered here) stores nothing there; the refusal is reported and the
-acknowledged position stays where it was, so every later sync is refused too.
+altered here, or the signed-in account cannot vouch for them) stores nothing
+there and is recorded in the organisation's log on the server; the device keeps
+every entry, reports the refusal in the sync's report, and the user's own sync
+carries on (a log that cannot be delivered must not stop edits from syncing).
 """
 
 from __future__ import annotations
@@ -26,17 +28,23 @@ MAX_BYTES: Final = 7 * 1024
 _JSON: Final = {"Content-Type": "application/json"}
 
 
-def push_audit(request: Request, target: SyncTarget) -> int:
-    """Upload what the server has not acknowledged; returns how many entries it took."""
+def push_audit(request: Request, target: SyncTarget) -> tuple[int, str | None]:
+    """Upload what the server has not acknowledged.
+
+    Returns how many entries it took, and why it refused the rest (None if it did not).
+    """
     sent = 0
     while True:
         entries = _batch(target.unsent_audit(MAX_ENTRIES))
         if not entries:
-            return sent
+            return sent, None
         body = {"device_id": target.device_id, "entries": entries}
-        response = request(
-            "POST", "/v1/access/audit", content=jsonfast.dumps_bytes(body), headers=_JSON
-        )
+        try:
+            response = request(
+                "POST", "/v1/access/audit", content=jsonfast.dumps_bytes(body), headers=_JSON
+            )
+        except ServerError as refusal:
+            return sent, str(refusal)
         try:
             acknowledged = int(response.json()["acknowledged"])
         except (ValueError, KeyError, TypeError) as exc:

@@ -274,8 +274,8 @@ class SyncClient:
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
         """Push, pull, refresh the access-pass trust set, fetch files, then send the access log.
 
-        The log goes last, off the push path: a refused log (altered on this
-        device) raises, but only after the user's own work went both ways.
+        The log goes last, off the push path; a refused log (altered on this
+        device) is reported in :attr:`SyncReport.audit_refused`, not raised.
 
         Safe to interrupt at any point and run again.
         """
@@ -286,7 +286,7 @@ class SyncClient:
         self.pull_all(report, progress)
         pull_trust(self._request, self.target)
         self.fetch_blobs(report, progress)
-        report.audit_sent = push_audit(self._request, self.target)
+        report.audit_sent, report.audit_refused = push_audit(self._request, self.target)
         report.seconds = time.perf_counter() - started
         return report
 

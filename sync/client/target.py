@@ -50,6 +50,9 @@ class SyncReport:
     removed_by_scope: int = 0
     #: Entries of the device's access log the server took this sync.
     audit_sent: int = 0
+    #: Why the server refused the rest of the access log (None when it took all of it).
+    #: The entries stay on the device; the server has recorded the refusal for the owners.
+    audit_refused: str | None = None
 
 
 Progress = Callable[[str, int, int], None]
