@@ -4,6 +4,11 @@ Each entry's hash covers the previous entry's hash and the entry's canonical
 JSON, so a check walks the chain from the start and names the first entry
 that does not follow. The server's log and each device's log use the same
 rules, so a device's log can be checked with the same code.
+
+A chain may hold an entry *withheld*: its position and hashes without its body
+(a server keeps a device's entry about a building the uploading account may not
+see that way). Its own hash cannot be recomputed, but it still links its
+neighbours, so removing or replacing it is still found.
 """
 
 from __future__ import annotations
@@ -41,12 +46,12 @@ def chain_hash(previous: str, entry: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class ChainedEntry:
-    """One stored entry: its position, the hash stored with it, and what it says."""
+    """One stored entry: its position, its stored hash, and what it says (None: withheld)."""
 
     seq: int
     prev_hash: str
     hash: str
-    body: Mapping[str, Any]
+    body: Mapping[str, Any] | None
 
 
 def check_chain(entries: Iterable[ChainedEntry]) -> int:
@@ -67,7 +72,7 @@ def check_chain(entries: Iterable[ChainedEntry]) -> int:
                 f"Audit entry {entry.seq} does not follow the one before it: an entry was"
                 " removed or replaced"
             )
-        if chain_hash(previous, entry.body) != entry.hash:
+        if entry.body is not None and chain_hash(previous, entry.body) != entry.hash:
             raise AuditChainBrokenError(f"Audit entry {entry.seq} was altered after it was written")
         previous = entry.hash
         expected_seq = entry.seq + 1

@@ -77,6 +77,12 @@ def unsent(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
     ]
 
 
+def last_seq(conn: sqlite3.Connection) -> int:
+    """The newest entry's number (0: none yet)."""
+    row = conn.execute("SELECT max(seq) FROM access_audit").fetchone()
+    return int(row[0] or 0)
+
+
 def acknowledge(conn: sqlite3.Connection, seq: int) -> None:
     """Remember that the server holds every entry up to *seq* (inside the caller's transaction)."""
     set_meta(conn, _ACK_KEY, str(seq))

@@ -144,6 +144,10 @@ class ReplicaSyncTarget:
         with self.replica.remote_transaction() as conn:
             store_trust(conn, trust)
 
+    def audit_head(self) -> int:
+        """The newest access-log entry's number (0: the log is empty)."""
+        return audit_log.last_seq(self.replica.conn)
+
     def unsent_audit(self, limit: int) -> list[dict[str, Any]]:
         """The access-log entries the server has not acknowledged, oldest first."""
         return audit_log.unsent(self.replica.conn, limit)

@@ -6,6 +6,13 @@ altered here, or the signed-in account cannot vouch for them) stores nothing
 there and is recorded in the organisation's log on the server; the device keeps
 every entry, reports the refusal in the sync's report, and the user's own sync
 carries on (a log that cannot be delivered must not stop edits from syncing).
+
+The server keeps one copy of the device's chain per account. After another
+account was signed in here, the copy of the one signed in now may be behind
+what the device last heard acknowledged, so each upload starts by asking how
+far the signed-in account's copy goes (one small read, skipped while the log is
+empty) and sends from there; every account's copy ends up holding the whole
+chain. An upload that finds the copy moved meanwhile is answered the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +40,16 @@ def push_audit(request: Request, target: SyncTarget) -> tuple[int, str | None]:
 
     Returns how many entries it took, and why it refused the rest (None if it did not).
     """
+    last = target.audit_head()
+    if last == 0:
+        return 0, None
+    try:
+        held = _acknowledged(
+            request("GET", "/v1/access/audit", params={"device_id": target.device_id})
+        )
+    except ServerError as refusal:
+        return 0, str(refusal)
+    target.record_audit_ack(min(held, last))
     sent = 0
     while True:
         entries = _batch(target.unsent_audit(MAX_ENTRIES))
@@ -45,12 +62,22 @@ def push_audit(request: Request, target: SyncTarget) -> tuple[int, str | None]:
             )
         except ServerError as refusal:
             return sent, str(refusal)
-        try:
-            acknowledged = int(response.json()["acknowledged"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ServerError("The sync server answered the access log upload unreadably") from exc
-        target.record_audit_ack(acknowledged)
-        sent += len(entries)
+        acknowledged = _acknowledged(response)
+        first, last = int(entries[0]["seq"]), int(entries[-1]["seq"])
+        if acknowledged == first - 1 or acknowledged < 0:
+            # The batch followed what the server said it holds, yet it took none of it.
+            return sent, "The sync server did not take this device's access log"
+        # Never past what was sent: a server holding more than this device has (a replica
+        # restored from a backup) must see the next entries, and refuse them if they differ.
+        target.record_audit_ack(min(acknowledged, last))
+        sent += sum(1 for entry in entries if int(entry["seq"]) <= acknowledged)
+
+
+def _acknowledged(response: httpx.Response) -> int:
+    try:
+        return int(response.json()["acknowledged"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ServerError("The sync server answered the access log upload unreadably") from exc
 
 
 def _batch(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,11 +1,23 @@
 """Devices' access logs on the server: each upload must continue its device's chain.
 
-A device sends the entries the server has not acknowledged. Each batch is
-checked against the stored head of that (user, device) chain, every hash
-recomputed, before anything is stored: a batch that does not follow (an entry
-removed or edited on the device) is refused whole, and the refusal goes into the
-organisation's own log, where the device cannot reach it. The device is the one
-the sign-in was made from; entries may only speak of buildings the user can see.
+A device keeps one chain, whoever is signed in on it (a technician, then a
+contractor's pass holder). The server keeps a copy of that chain per (account,
+device): each upload is checked against the head of the uploading account's copy,
+every hash recomputed, before anything is stored. A batch that does not follow
+(an entry removed or edited on the device) is refused whole, and the refusal goes
+into the organisation's own log, where the device cannot reach it.
+
+A copy holds every link of the chain, but the body only of entries that are
+about no building or about one the account may see; the others are stored
+*withheld* (hashes, no body), so nothing about another organisation's building
+is kept under this account while the copy still proves no entry was removed.
+When the copy is behind the device's last acknowledged entry (another account
+was signed in meanwhile), the answer says how far the copy goes and the device
+sends again from there.
+
+The device is the one the sign-in was made from; a sign-in that did not name
+one (an API key) uploads under the device the upload names, into that
+account's own copy, which is the only chain it can reach.
 """
 
 from __future__ import annotations
@@ -43,11 +55,28 @@ class DeviceLogRefusedError(SyncError):
 
 
 def signed_in_device(session: Session, session_id: str | None) -> str | None:
-    """The device a sign-in was made from (None for an API key: no device)."""
+    """The device a sign-in was made from (None for an API key: it names no device)."""
     if session_id is None:
         return None
     sign_in = session.get(AuthSession, session_id)
     return None if sign_in is None or not sign_in.device_id else sign_in.device_id
+
+
+def copy_head(session: Session, *, user_id: str, sign_in_device: str | None, device_id: str) -> int:
+    """How far this account's copy of *device_id*'s chain goes (0: nothing yet).
+
+    Asked at the start of each upload: the device may have last heard from another
+    account's copy, ahead of this one.
+    """
+    _check_device(sign_in_device, device_id)
+    return acknowledged(session, user_id, device_id)
+
+
+def _check_device(sign_in_device: str | None, device_id: str) -> None:
+    if sign_in_device is not None and device_id != sign_in_device:
+        raise DeviceLogRefusedError(
+            "This sign-in was made from another device: a device uploads only its own log"
+        )
 
 
 def store_upload(
@@ -55,13 +84,16 @@ def store_upload(
     *,
     user_id: str,
     user_org: str | None,
-    device_id: str | None,
+    sign_in_device: str | None,
     upload: AuditUpload,
 ) -> int:
-    """Store the batch (committed); the sequence now acknowledged, or a refusal (logged)."""
+    """Store the batch (committed); how far this account's copy now goes, or a refusal (logged).
+
+    *sign_in_device* is the device the sign-in was made from, None when it named none.
+    """
     visible = set(crud.building_access(session, user_id))
     try:
-        stored = _store(session, user_id, device_id, visible, upload)
+        stored = _store(session, user_id, sign_in_device, visible, upload)
     except DeviceLogRefusedError as refusal:
         session.rollback()
         for org_id in sorted(_orgs(session, user_org, visible)):
@@ -88,20 +120,12 @@ def _orgs(session: Session, user_org: str | None, visible: Iterable[str]) -> set
 def _store(
     session: Session,
     user_id: str,
-    device_id: str | None,
+    sign_in_device: str | None,
     visible: set[str],
     upload: AuditUpload,
 ) -> int:
-    if device_id is None or upload.device_id != device_id:
-        raise DeviceLogRefusedError(
-            "This sign-in was made from another device: a device uploads only its own log"
-        )
-    for entry in upload.entries:
-        building = entry.body.get("building_id")
-        if building and building not in visible:
-            raise DeviceLogRefusedError(
-                f"Entry {entry.seq} is about a building you cannot see; nothing was stored"
-            )
+    _check_device(sign_in_device, upload.device_id)
+    device_id = upload.device_id
     head = session.exec(
         select(DeviceAuditHead)
         .where(DeviceAuditHead.user_id == user_id, DeviceAuditHead.device_id == device_id)
@@ -110,6 +134,8 @@ def _store(
     if head is None:
         head = DeviceAuditHead(user_id=user_id, device_id=device_id, seq=0, hash=GENESIS)
     fresh = _unseen(session, head, upload.entries)
+    if fresh and fresh[0].seq > head.seq + 1:
+        return head.seq  # this account's copy is behind: the device sends from there
     previous, expected = head.hash, head.seq + 1
     for entry in fresh:
         if entry.seq != expected or entry.prev_hash != previous:
@@ -122,6 +148,7 @@ def _store(
                 f"Entry {entry.seq} of this device's log was edited after it was written;"
                 " nothing was stored"
             )
+        building = entry.body.get("building_id")
         session.add(
             DeviceAuditEntry(
                 user_id=user_id,
@@ -129,7 +156,7 @@ def _store(
                 seq=entry.seq,
                 prev_hash=entry.prev_hash,
                 hash=entry.hash,
-                body=entry.body,
+                body=None if building and building not in visible else entry.body,
             )
         )
         previous, expected = entry.hash, entry.seq + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
 from sync.server import access_exchange, access_passes, device_audit
 from sync.server.access_models import (
@@ -17,7 +17,7 @@ from sync.server.access_models import (
 )
 from sync.server.api.deps import CredentialDep, CurrentUser, SessionDep, SettingsDep
 from sync.server.api.json_body import body_openapi, json_body
-from sync.server.device_audit_models import AuditAck, AuditUpload
+from sync.server.device_audit_models import DEVICE_PATTERN, AuditAck, AuditUpload
 from sync.token_errors import AccessRefusedError
 
 router = APIRouter(prefix="/access", tags=["access"])
@@ -130,6 +130,29 @@ def exchange_pass(
         raise _forbidden(error) from None
 
 
+@router.get("/audit", response_model=AuditAck)
+def audit_copy_head(
+    device_id: Annotated[
+        str, Query(min_length=1, max_length=64, pattern=DEVICE_PATTERN, description="The device")
+    ],
+    user: CurrentUser,
+    credential: CredentialDep,
+    session: SessionDep,
+) -> AuditAck:
+    """How far this account's copy of the device's access log goes: the device sends what
+    follows."""
+    try:
+        held = device_audit.copy_head(
+            session,
+            user_id=user.id,
+            sign_in_device=device_audit.signed_in_device(session, credential.session_id),
+            device_id=device_id,
+        )
+    except device_audit.DeviceLogRefusedError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    return AuditAck(acknowledged=held)
+
+
 @router.post("/audit", response_model=AuditAck, openapi_extra=body_openapi(AuditUpload))
 def upload_audit(
     body: Annotated[AuditUpload, Depends(json_body(AuditUpload))],
@@ -137,13 +160,17 @@ def upload_audit(
     credential: CredentialDep,
     session: SessionDep,
 ) -> AuditAck:
-    """Store the next entries of this device's access log; 409 if they do not continue it."""
+    """Store the next entries of this device's access log; 409 if they do not continue it.
+
+    The answer says how far this account's copy of the chain goes; the device
+    sends what follows (again from there if the copy is behind).
+    """
     try:
         stored = device_audit.store_upload(
             session,
             user_id=user.id,
             user_org=user.org_id,
-            device_id=device_audit.signed_in_device(session, credential.session_id),
+            sign_in_device=device_audit.signed_in_device(session, credential.session_id),
             upload=body,
         )
     except device_audit.DeviceLogRefusedError as error:
