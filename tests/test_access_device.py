@@ -179,6 +179,7 @@ def test_a_photo_of_a_pass_is_read_by_the_scanner_and_checked(
     cv2.imwrite(str(photo), on_canvas(qr_image(token, module_px=3), size=(400, 400)))
     check = verify_pass(replica, photo, now=NOW)
     assert check.claims.contractor_id == "ACME-42"
+    assert check.token == token  # what a session started from the photo keeps
     label = tmp_path / "label.png"
     cv2.imwrite(str(label), on_canvas(qr_image("AHU-1"), size=(400, 400)))
     with pytest.raises(NoPassInImageError):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+from pathlib import Path
 
+import cv2
 import pytest
 
 from arxos_desktop.access import audit_log
@@ -24,7 +26,9 @@ from sync.client import OfflineError
 from sync.outbox import count_changes
 from sync.tokens import issue, public_key_text
 from sync.trust import AccessTrust, TrustKey
+from tests.scan_images import on_canvas, qr_image
 from tests.test_access_device import KEY, KID, NOW, ORG, claims_for
+from tests.zbar_check import zbar_missing
 
 LATER = NOW + dt.timedelta(hours=9)
 
@@ -60,6 +64,21 @@ def test_a_session_survives_a_restart_owner_only_and_guards_writes(
     assert resumed is not None and resumed.ended is None and resumed.token == token
     with pytest.raises(OutOfScopeError, match="look only"):
         update_equipment(replica, unit, {"name": "mine"})
+
+
+def test_a_session_started_from_a_photo_of_the_pass_keeps_the_pass(
+    replica: Replica, site: tuple[str, str], tmp_path: Path
+) -> None:
+    if reason := zbar_missing():
+        pytest.skip(reason)
+    tower, _ = site
+    token = issue(claims_for(tower, permissions=("read",)), KEY, KID)
+    photo = tmp_path / "pass.png"
+    cv2.imwrite(str(photo), on_canvas(qr_image(token, module_px=3), size=(400, 400)))
+    session, _ = start_session(replica, photo, now=NOW)
+    assert session.token == token
+    resumed = resume_session(replica, now=NOW + dt.timedelta(hours=1))
+    assert resumed is not None and resumed.ended is None
 
 
 def test_expiry_offline_keeps_unsent_changes_reports_them_and_removes_the_rest(

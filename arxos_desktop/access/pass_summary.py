@@ -14,7 +14,6 @@ from typing import Final
 
 from arxos_desktop.access.describe import local_now, when
 from arxos_desktop.access.errors import AccessError
-from arxos_desktop.access.pass_pdf import read_pass_token
 from arxos_desktop.access.verify import verify_pass
 from arxos_desktop.store.replica import Replica
 from sync.token_errors import AccessRefusedError
@@ -79,7 +78,7 @@ def check_pass(
     except AccessError as refusal:
         return PassSummary(False, str(refusal), reason="unreadable")
     claims = check.claims
-    token = (source if isinstance(source, str) else read_pass_token(source)).strip()
+    token = check.token
     return PassSummary(
         True,
         check.scope,

@@ -31,7 +31,6 @@ import httpx
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.describe import local_now
 from arxos_desktop.access.errors import AccessError
-from arxos_desktop.access.pass_pdf import read_pass_token
 from arxos_desktop.access.scope import PassScope
 from arxos_desktop.access.session_marks import MARKER_KEY as _MARKER_KEY
 from arxos_desktop.access.session_marks import SESSION_FILE
@@ -156,7 +155,7 @@ def start_session(
     """
     check = verify_pass(replica, source, now=now)
     claims = check.claims
-    token = (source if isinstance(source, str) else read_pass_token(source)).strip()
+    token = check.token
     if credentials is not None:
         save_credentials(replica.home, credentials)
     session = ContractorSession(

@@ -18,7 +18,6 @@ from typing import Any, Final
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.describe import describe_scope, local_now
 from arxos_desktop.access.errors import NoPassInImageError
-from arxos_desktop.access.pass_pdf import read_pass_token
 from arxos_desktop.access.trust_store import load_trust
 from arxos_desktop.errors import ArxosError
 from arxos_desktop.store.replica import Replica
@@ -40,6 +39,8 @@ class PassCheck:
     scope: str
     #: The device's access-log entry recording this check.
     audit_seq: int
+    #: The pass itself, as read from its source (text, PDF or image).
+    token: str
 
     def as_json(self) -> dict[str, Any]:
         claims = self.claims
@@ -80,6 +81,10 @@ def pass_in_image(path: Path) -> str:
 
 def _token_of(source: str | Path | bytes) -> tuple[str, str]:
     """(the pass text, what it came from: ``pdf``, ``image`` or ``text``)."""
+    # Imported here, on the store worker: PyMuPDF must not delay the app's start-up,
+    # which builds the Scan page (and so imports this module) before the first rows show.
+    from arxos_desktop.access.pass_pdf import read_pass_token
+
     if isinstance(source, bytes):
         return read_pass_token(source), "pdf"
     if isinstance(source, Path):
@@ -138,4 +143,4 @@ def verify_pass(
             "contractor_id": claims.contractor_id,
         },
     )
-    return PassCheck(claims, name, scope, seq)
+    return PassCheck(claims, name, scope, seq, token.strip())
