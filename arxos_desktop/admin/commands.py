@@ -15,6 +15,7 @@ import typer
 from arxos_desktop.admin.audit_command import audit_app
 from arxos_desktop.admin.extras import require_server
 from arxos_desktop.admin.import_command import import_
+from arxos_desktop.admin.passes_command import passes_app
 from arxos_desktop.admin.server_db import (
     AccountExistsError,
     DatabaseUrlOpt,
@@ -47,6 +48,7 @@ apikey_app = typer.Typer(help="API keys for scripts and the CLI.", no_args_is_he
 server_app.add_typer(user_app, name="user")
 server_app.add_typer(apikey_app, name="apikey")
 server_app.add_typer(audit_app, name="audit")
+server_app.add_typer(passes_app, name="passes")
 
 # -- users -----------------------------------------------------------------------------
 
@@ -124,7 +126,7 @@ def user_add(
 
 @server_app.command("users")
 def users(database_url: DatabaseUrlOpt = None) -> None:
-    """List the users of the sync service with their building grants."""
+    """List the users of the sync service with their building grants (not ended pass holders)."""
     from sqlmodel import select
 
     from sync.server import crud

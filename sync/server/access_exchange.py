@@ -11,6 +11,8 @@ and scope checks every other user goes through.
   does; withdrawing the pass ends its sign-ins and removes the grant at once.
 - The holder can never sign in with a password (a random one nobody knows)
   and may not create API keys (``is_pass_holder``), so nothing outlives the pass.
+- Once the pass has ended the holder is removed (``sync.server.holder_cleanup``):
+  signed out, ungranted, switched off, and the pass is never exchanged again.
 - ``read`` alone makes a viewer; ``write`` makes a contractor (who may write);
   ``annotate`` without ``write`` makes an annotator, who adds and changes notes,
   markups and photos only (the same rule the device applies offline).
@@ -21,7 +23,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
-from typing import Final
 
 import orjson
 from pydantic import ValidationError
@@ -31,14 +32,13 @@ from sync.server import access_audit, crud
 from sync.server.access_models import AccessPass, ExchangedSession, SigningKey
 from sync.server.access_passes import building_orgs
 from sync.server.core.security import create_access_token, hash_password
-from sync.server.models import AuthSession, Role, User, utcnow
+from sync.server.models import HOLDER_DOMAIN, AuthSession, Role, User, utcnow
 from sync.server.signing_keys import ACTIVE, TRUSTED
-from sync.token_errors import RevokedTokenError, UnknownIssuerTokenError
+from sync.token_errors import ExpiredTokenError, RevokedTokenError, UnknownIssuerTokenError
 from sync.tokens import AccessClaims, Permission, TrustedKey, public_key_from_text, read_header
 from sync.tokens import verify as verify_token
 
-#: Holders' email addresses end with this (a reserved domain: nobody receives mail there).
-HOLDER_DOMAIN: Final = "@pass-holders.arxos.invalid"
+__all__ = ["HOLDER_DOMAIN", "exchange", "is_pass_holder"]
 
 
 def is_pass_holder(email: str) -> bool:
@@ -60,6 +60,10 @@ def _check(session: Session, token: str, now: dt.datetime) -> tuple[AccessClaims
         raise UnknownIssuerTokenError()  # signed by our key, yet never issued here
     if record.revoked_at is not None:
         raise RevokedTokenError()
+    if record.holder_removed_at is not None:
+        # Its holder was removed because the pass ended, by a sweep whose clock (another
+        # API process's, or a given ``now``) said so: ended, whatever this clock says.
+        raise ExpiredTokenError()
     return claims, record
 
 

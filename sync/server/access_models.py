@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, text
 from sqlmodel import Field, SQLModel
 
 from sync.ids import ID_PATTERN
@@ -25,6 +25,9 @@ from sync.trust import AccessTrust as TrustSet
 from sync.trust import TrustKey as KeyOut
 
 __all__ = ["KeyOut", "TrustSet"]
+
+#: A pass whose holder exists and has not been removed yet (a partial index's predicate).
+LIVE_HOLDER = "holder_id IS NOT NULL AND holder_removed_at IS NULL"
 
 
 class SigningKey(SQLModel, table=True):
@@ -49,7 +52,17 @@ class AccessPass(SQLModel, table=True):
     """A pass that was issued: its claims, who issued it, and whether it was withdrawn."""
 
     __tablename__ = "srv_access_passes"
-    __table_args__ = (Index("ix_srv_access_passes_org_revoked", "org_id", "revoked_at"),)
+    __table_args__ = (
+        Index("ix_srv_access_passes_org_revoked", "org_id", "revoked_at"),
+        # Only passes whose holder still has to be removed: the holder sweep reads these
+        # (``sync.server.holder_cleanup``), and they stay few however many passes ended.
+        Index(
+            "ix_srv_access_passes_live_holders",
+            "expires_at",
+            sqlite_where=text(LIVE_HOLDER),
+            postgresql_where=text(LIVE_HOLDER),
+        ),
+    )
 
     token_id: str = Field(primary_key=True, max_length=64)
     org_id: str = Field(foreign_key="srv_organizations.id", max_length=36, ondelete="CASCADE")
@@ -65,6 +78,9 @@ class AccessPass(SQLModel, table=True):
     #: The account a contractor's device signs in as once it exchanged this pass
     #: (``sync.server.access_exchange``); None until the first exchange.
     holder_id: str | None = Field(default=None, max_length=36)
+    #: When the holder was signed out, ungranted and switched off because the pass
+    #: ended (``sync.server.holder_cleanup``); None while it may still be used.
+    holder_removed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AccessAuditEntry(SQLModel, table=True):

@@ -14,14 +14,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from sync.server import access_audit, crud, signing_keys
+from sync.server import access_audit, crud, holder_cleanup, signing_keys
 from sync.server.access_models import AccessPass, IssuedPass, IssueRequest, KeyOut, TrustSet
 from sync.server.crud.grants import BuildingAccess
-from sync.server.models import AuthSession, Grant, Role, utcnow
+from sync.server.models import Role, utcnow
 from sync.server.replication import OWNERS_TABLE, ROWS_TABLE
 from sync.tokens import AccessClaims, issue, new_token_id
 
@@ -163,7 +163,11 @@ def issue_pass(
 
 
 def revoke_pass(session: Session, *, user_id: str, user_org: str | None, token_id: str) -> None:
-    """Withdraw a pass of the user's organisation for a building they manage; committed."""
+    """Withdraw a pass of the user's organisation for a building they manage; committed.
+
+    Its holder goes in the same transaction (``sync.server.holder_cleanup``): the
+    contractor's device is signed out at its next request.
+    """
     record = session.get(AccessPass, token_id)
     if record is None or record.org_id != user_org:
         raise AccessDeniedError(NO_SUCH_PASS)
@@ -173,12 +177,13 @@ def revoke_pass(session: Session, *, user_id: str, user_org: str | None, token_i
         raise AccessDeniedError(NO_SUCH_PASS) from None
     if record.revoked_at is not None:
         return
-    record.revoked_at, record.revoked_by = utcnow(), user_id
+    now = utcnow()
+    record.revoked_at, record.revoked_by = now, user_id
     session.add(record)
-    end_holder(session, record.holder_id)
     access_audit.append(
         session, record.org_id, event="revoke", actor=user_id, details={"token_id": token_id}
     )
+    holder_cleanup.remove_holder(session, record, reason="revoked", actor=user_id, now=now)
     session.commit()
 
 
@@ -236,17 +241,3 @@ def trust_set(session: Session, *, user_id: str, now: dt.datetime | None = None)
         )
         revoked = list(session.exec(query))
     return TrustSet(keys=keys, revoked=revoked, buildings=owners)
-
-
-def end_holder(session: Session, holder_id: str | None) -> None:
-    """A withdrawn pass: its sign-ins end and its grant goes (in the caller's transaction)."""
-    if holder_id is None:
-        return
-    session.exec(
-        update(AuthSession)
-        .where(col(AuthSession.user_id) == holder_id)
-        .where(col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
-    )
-    for grant in session.exec(select(Grant).where(Grant.user_id == holder_id)):
-        session.delete(grant)

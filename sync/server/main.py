@@ -3,8 +3,9 @@
 Everything an app needs lives on ``app.state`` (settings, engine, metrics), so
 several apps can share one process. The schema is upgraded when the app
 starts, so a new version of the service needs no separate migration step.
-Abandoned partial uploads are swept at start-up and then periodically
-(``sync.server.blob_pruning``) for as long as the app runs.
+Abandoned partial uploads (``sync.server.blob_pruning``) and the accounts of
+ended access passes (``sync.server.holder_sweeps``) are swept at start-up and
+then periodically for as long as the app runs.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sync.server.core.files import private_dir
 from sync.server.core.metrics import Metrics, MetricsMiddleware
 from sync.server.db import create_db_engine, run_migrations
 from sync.server.events import NewsBoard
+from sync.server.holder_sweeps import database_sweep, sweep_once, sweep_periodically
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -53,14 +55,20 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         prune = LocalDiskBlobStorage(settings.blob_dir).prune_partials
         max_age = settings.blob_partial_max_age_hours * 3600
         await prune_once(prune, max_age)
+        sweep = database_sweep(engine, settings.holder_sweep_batch)
+        await sweep_once(sweep)
         pruner = asyncio.create_task(
             prune_periodically(prune, max_age, settings.blob_prune_interval_minutes * 60)
+        )
+        sweeper = asyncio.create_task(
+            sweep_periodically(sweep, settings.holder_sweep_interval_minutes * 60)
         )
         try:
             yield
         finally:
-            pruner.cancel()
-            await asyncio.gather(pruner, return_exceptions=True)
+            for task in (pruner, sweeper):
+                task.cancel()
+            await asyncio.gather(pruner, sweeper, return_exceptions=True)
             engine.dispose()
 
     app = FastAPI(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -82,6 +82,11 @@ class Org(SQLModel, table=True):
     slug: str = Field(max_length=200)
     members_can_create_buildings: bool = True
     created_at: dt.datetime = _created_at()
+
+
+#: Email addresses of pass holders (``sync.server.access_exchange``) end with this: a
+#: reserved domain, so nobody receives mail there and no person's address looks like one.
+HOLDER_DOMAIN: Final = "@pass-holders.arxos.invalid"
 
 
 class User(SQLModel, table=True):
@@ -184,6 +189,12 @@ class Grant(SQLModel, table=True):
     #: Floor levels (``Floor.level``), or None for every floor.
     floors: list[int] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     created_at: dt.datetime = _created_at()
+
+
+def is_ended_holder(user: User) -> bool:
+    """The holder of a pass that ended (``sync.server.holder_cleanup``): history, not a member;
+    never listed, granted or signed in again."""
+    return user.email.endswith(HOLDER_DOMAIN) and not user.is_active
 
 
 # -- API shapes ------------------------------------------------------------------------

@@ -114,6 +114,11 @@ class ServerSettings(BaseSettings):
     blob_partial_max_age_hours: float = Field(default=72, gt=0)
     #: How often the running service looks for such uploads (it also does at start-up).
     blob_prune_interval_minutes: float = Field(default=60, gt=0)
+    #: How often the running service removes the accounts of passes that ended (it also
+    #: does at start-up; ``arx server passes prune`` does on demand), and how many at most
+    #: each time, so a backlog is worked off in short transactions.
+    holder_sweep_interval_minutes: float = Field(default=10, gt=0)
+    holder_sweep_batch: int = Field(default=500, ge=1, le=10_000)
     #: Server-wide switch: may members (not only superusers) create buildings by pushing them?
     orgs_allow_member_buildings: bool = True
     #: Biggest request body of an ordinary JSON route; a bigger one is answered 413 unread.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import and_, not_
 from sqlmodel import Session, col, select
 
 from sync.errors import SyncError
 from sync.server.core import security
-from sync.server.models import Org, User
+from sync.server.models import HOLDER_DOMAIN, Org, User
 
 
 class AccountError(SyncError):
@@ -102,7 +103,10 @@ def require_user(session: Session, email: str) -> User:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(col(User.email))).all())
+    """Every account except the holders of ended passes, which are history, not members."""
+    ended_holder = and_(col(User.email).endswith(HOLDER_DOMAIN), col(User.is_active).is_(False))
+    query = select(User).where(not_(ended_holder)).order_by(col(User.email))
+    return list(session.exec(query).all())
 
 
 def authenticate(session: Session, email: str, password: str) -> User:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from sync.schema import System
 from sync.server.crud.accounts import InvalidGrantError
-from sync.server.models import Grant, Role
+from sync.server.models import Grant, Role, User, is_ended_holder
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,15 @@ def grant(
     """Give (or change) a user's role in a building; systems/floors None mean all of them.
 
     ``commit=False`` leaves the grant in the caller's transaction (a push that
-    creates a building grants its admin atomically with the building).
+    creates a building grants its admin atomically with the building). The holder
+    of an ended pass is never granted anything again (``sync.server.holder_cleanup``).
     """
     if role not in set(Role):
         raise InvalidGrantError(f"Unknown role {role!r}; use one of {', '.join(Role)}")
     role = Role(role)
+    user = session.get(User, user_id)
+    if user is not None and is_ended_holder(user):
+        raise InvalidGrantError("This account belonged to an access pass that has ended")
     unknown = sorted(set(systems or ()) - set(System))
     if unknown:
         known = ", ".join(System)
