@@ -4,8 +4,8 @@ Passes withdrawn before this revision had their holder signed out and ungranted
 but not switched off; they stay unmarked here, so the first holder sweep
 finishes them and writes each one's entry in its organisation's access log.
 
-Revision ID: 0013_holder_cleanup
-Revises: 0012_device_audit
+Revision ID: 0014_holder_cleanup
+Revises: 0013_device_audit_links
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_holder_cleanup"
-down_revision: str | Sequence[str] | None = "0012_device_audit"
+revision: str = "0014_holder_cleanup"
+down_revision: str | Sequence[str] | None = "0013_device_audit_links"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
