@@ -23,7 +23,10 @@ load hits both sides alike; medians and the ratio of medians are reported.
 Prints one Markdown section to stdout, progress to stderr, and exits 0 (the
 table says pass or fail). Scratch replicas live in ``bench/.tmp/`` and are removed.
 
-Usage: python bench/store_bench.py [--edits N] [--rounds R] [--rows N] [--runs N]
+Usage: python bench/store_bench.py [--edits N] [--rounds R] [--rows N] [--runs N] [--only writes]
+
+``--only writes`` runs part 1 alone (about a minute instead of several), for
+iterating on the write path; the full run is what ``make bench`` records.
 """
 
 from __future__ import annotations
@@ -527,7 +530,7 @@ def report(
     args: argparse.Namespace,
     edits: WriteResult,
     inserts: WriteResult,
-    data: dict[str, Any],
+    data: dict[str, Any] | None,
     searches: list[SearchResult],
     load_before: float,
     seconds: float,
@@ -545,6 +548,23 @@ def report(
         write_row(
             f"new equipment via `writer.insert`, {args.edits:,} in 1 commit", inserts, "rows/s"
         ),
+    ]
+    if data is not None:
+        lines += search_rows(args, data, searches)
+    raw_spread = max(spread(edits.raw), spread(inserts.raw))
+    lines += [
+        "",
+        f"Method/noise: {os.cpu_count()} cores, load average {load_before:.2f} at start; "
+        f"project and raw interleaved with alternating order; round-to-round spread of the "
+        f"raw write baselines ±{raw_spread:.0%} (half range / median); total {seconds:.0f} s.",
+    ]
+    return "\n".join(lines)
+
+
+def search_rows(
+    args: argparse.Namespace, data: dict[str, Any], searches: list[SearchResult]
+) -> list[str]:
+    lines = [
         "",
         f"Search: {data['rows']:,} equipment rows in {data['buildings']} buildings of "
         f"{data['floors']} floors ({data['rooms']:,} rooms), "
@@ -564,14 +584,7 @@ def report(
             f"{pm / rm:.1f}x | median < {SEARCH_TARGET_MS:.0f} ms | "
             f"{verdict(pm < SEARCH_TARGET_MS)} |"
         )
-    raw_spread = max(spread(edits.raw), spread(inserts.raw))
-    lines += [
-        "",
-        f"Method/noise: {os.cpu_count()} cores, load average {load_before:.2f} at start; "
-        f"project and raw interleaved with alternating order; round-to-round spread of the "
-        f"raw write baselines ±{raw_spread:.0%} (half range / median); total {seconds:.0f} s.",
-    ]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -580,6 +593,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="write rounds")
     parser.add_argument("--rows", type=int, default=100_000, help="equipment rows for search")
     parser.add_argument("--runs", type=int, default=50, help="runs per search query")
+    parser.add_argument(
+        "--only", choices=("writes",), help="run only this part (writes: no search section)"
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -587,9 +603,12 @@ def main(argv: list[str] | None = None) -> int:
     with scratch_dir("store") as root:
         log(f"writes: {args.edits:,} per round, {args.rounds} rounds")
         edits, inserts = bench_writes(root / "writes", args.edits, args.rounds)
-        log(f"search: loading {args.rows:,} equipment rows through writer.insert")
-        data = build_search_replica(root / "search", args.rows)
-        searches = bench_search(root / "search", args.runs)
+        data: dict[str, Any] | None = None
+        searches: list[SearchResult] = []
+        if args.only != "writes":
+            log(f"search: loading {args.rows:,} equipment rows through writer.insert")
+            data = build_search_replica(root / "search", args.rows)
+            searches = bench_search(root / "search", args.runs)
     print(report(args, edits, inserts, data, searches, load_before, time.perf_counter() - start))
     return 0
 

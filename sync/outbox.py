@@ -7,7 +7,6 @@ values, the server revision the edit was based on, and the clock stamp. The
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
@@ -80,7 +79,7 @@ def append_change(conn: sqlite3.Connection, change: Change) -> int:
             change.entity_id,
             change.building_id,
             change.op.value,
-            json.dumps(change.fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            jsonfast.dumps(change.fields, sort_keys=True),
             change.base_rev,
             change.hlc,
         ),

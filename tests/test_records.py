@@ -110,8 +110,8 @@ heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"sqlalchemy", "sqlm
     "sqlite_utils", "pydantic", "pydantic_core", "pydantic_settings"}
     or m in {"sync.schema", "typer._adapters"} or m.startswith("arxos_desktop.admin"))
 cli = sorted(m for m in sys.modules if m.startswith("arxos_desktop.cli."))
-uuid6 = "uuid6" in sys.modules
-print(json.dumps({"code": code, "heavy": heavy, "cli": cli, "uuid6": uuid6}), file=sys.stderr)
+ids = "uuid_utils" in sys.modules
+print(json.dumps({"code": code, "heavy": heavy, "cli": cli, "ids": ids}), file=sys.stderr)
 """
 
 
@@ -151,8 +151,8 @@ def test_read_commands_do_not_import_the_schema_or_sqlite_utils(
 
 def test_equipment_show_imports_no_other_command_module(demo_home: Path) -> None:
     """`arx` imports only the module of the command that runs (plus the shared helpers);
-    opening a replica that has its device id does not import uuid6 (it reads its package
-    metadata on import)."""
+    opening a replica that has its device id does not import the id generator (it brings
+    the standard library's uuid module along)."""
     from arxos_desktop.cli.main import COMMANDS
 
     probe = _probe(demo_home, ["equipment", "show", "AHU-1"])
@@ -161,4 +161,4 @@ def test_equipment_show_imports_no_other_command_module(demo_home: Path) -> None
     assert others, "the table lists the other command modules"
     assert sorted(others & set(probe["cli"])) == []
     assert COMMANDS["equipment"].module in probe["cli"]
-    assert probe["uuid6"] is False
+    assert probe["ids"] is False

@@ -8,8 +8,10 @@ SQLite stores: JSON objects as text, booleans as integers).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -76,21 +78,49 @@ class EntityCodec:
         names = ", ".join(self.columns)
         return f"INSERT INTO {self.table} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
 
+    @cached_property
+    def _take_columns(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        return _getter(self.columns)
+
+    @cached_property
+    def _json_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, n in enumerate(self.columns) if n in self.json_columns)
+
+    @cached_property
+    def _bool_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, n in enumerate(self.columns) if n in self.bool_columns)
+
     def wire_to_params(self, wire: dict[str, Any]) -> list[Any]:
-        """All columns of a full wire row, in column order, as SQLite values."""
-        json_cols, bool_cols = self.json_columns, self.bool_columns
-        return [
-            dump_compact(wire[n])
-            if n in json_cols
-            else int(bool(wire[n]))
-            if n in bool_cols
-            else wire[n]
-            for n in self.columns
-        ]
+        """All columns of a full wire row, in column order, as SQLite values.
+
+        Every local insert and every pulled row passes through here, so the column
+        positions needing conversion are worked out once per entity, not per value.
+        """
+        params = list(self._take_columns(wire))
+        for i in self._json_positions:
+            params[i] = dump_compact(params[i])
+        for i in self._bool_positions:
+            params[i] = int(bool(params[i]))
+        return params
+
+    @cached_property
+    def take_user_fields(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The :attr:`user_fields` of a wire dict as a tuple, in the same order."""
+        return _getter(self.user_fields)
 
     @property
     def select_sql(self) -> str:
         return f"SELECT {', '.join(self.columns)} FROM {self.table}"
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``itemgetter`` that always returns a tuple (alone, it returns a bare value for one name)."""
+    if not names:
+        return lambda values: ()
+    if len(names) == 1:
+        only = names[0]
+        return lambda values: (values[only],)
+    return itemgetter(*names)
 
 
 @cache

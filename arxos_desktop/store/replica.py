@@ -179,7 +179,7 @@ class Replica:
     def _ensure_device_id(self) -> str:
         device = get_meta(self.conn, _DEVICE_KEY)
         if device is None:
-            # Only a new replica needs one: uuid6 reads its own package metadata on import,
+            # Only a new replica needs one: the id generator brings the uuid module along,
             # which every read command would otherwise pay for.
             from sync.ids import new_id
 
