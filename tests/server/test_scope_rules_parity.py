@@ -168,6 +168,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ):
             values = {"id": new_id(), "building_id": building_id, field: missing, **extra}
             rows.append((f"{entity} whose {field} names no row", entity, values))
+        # Three links (photo → note → markup → drawing): no real kind targets a note, but
+        # the rules follow any kind, so this is the longest chain MAX_LINK_DEPTH allows.
+        chain = {"target_kind": "note", "target_id": ids["note on pin doc L1"]}
+        rows.append(("photo on a note", "attachment", {"id": new_id(), "building_id": building_id,
+            **chain}))  # fmt: skip
         yield World(building_id, replica, session, rows, ids)
     engine.dispose()
     replica.close()
@@ -211,11 +216,11 @@ def test_a_narrowed_grant_sees_what_its_floors_and_systems_hold(world: World) ->
 def test_links_deeper_than_the_shared_limit_are_refused_at_both_ends(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """attachment → annotation → document is two links: within 3, beyond a limit of 1."""
-    photo = next(v for label, _, v in world.rows if label == "photo on pin doc L1")
+    """photo → note → markup → drawing is three links: the most the rules follow."""
+    photo = next(v for label, _, v in world.rows if label == "photo on a note")
     scope = (frozenset({"hvac"}), frozenset({1}))
     assert _both_see(world, *scope, "attachment", photo)
-    monkeypatch.setattr(scope_rules, "MAX_LINK_DEPTH", 1)
+    monkeypatch.setattr(scope_rules, "MAX_LINK_DEPTH", scope_rules.MAX_LINK_DEPTH - 1)
     assert not _both_see(world, *scope, "attachment", photo)
 
 
@@ -241,20 +246,20 @@ def test_both_ends_refuse_the_same_writes_with_the_same_words(world: World) -> N
     lookup = RowLookup(world.session)
     conn = world.replica.conn
     reached: set[Refusal | None] = set()
-    edits: list[tuple[str, str, dict[str, Any] | None, dict[str, Any]]] = []
+    edits: list[tuple[str, str, str, dict[str, Any] | None, dict[str, Any]]] = []
     for label, entity, values in world.rows:
-        edits.append((label, entity, None, values))  # added
-        edits.append((label, entity, values, values))  # changed in place
+        edits.append(("add", label, entity, None, values))
+        edits.append(("change", label, entity, values, values))
         moved = _moved(entity, values, world.ids)
         if moved is not None:
-            edits.append((label, entity, values, moved))  # moved across a scope line
+            edits.append(("move", label, entity, values, moved))  # across a scope line
     for (role, permissions), (systems, floors) in itertools.product(ROLES, SCOPES):
         access = BuildingAccess(world.building_id, role, systems, floors)
         device = PassScope(world.building_id, systems, floors, permissions)
-        for label, entity, before, after in edits:
+        for edit, label, entity, before, after in edits:
             server = write_decision(access, entity, before, after, lookup)
             app = device.write_decision(conn, entity, before, after)
-            case = f"{role} under {systems}/{floors}: {entity} {label!r} {before is None}"
+            case = f"{role} under {systems}/{floors}: {edit} {entity} {label!r}"
             assert server == app, case
             reached.add(server)
             if server is not None:  # one wording: only the name of what is held differs
