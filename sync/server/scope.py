@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
@@ -195,6 +195,13 @@ def in_scope(access: Access, entity: str, values: Mapping[str, Any], lookup: Row
     return _rules.in_scope(access.systems, access.floors, entity, values, lookup)
 
 
+# Read once: an enum member read through its class is slow on Python 3.11 (``scope_rules``).
+_NO_ACCESS: Final = Refusal.NO_ACCESS
+_READ: Final = Rights.READ
+_ANNOTATE: Final = Rights.ANNOTATE
+_WRITE: Final = Rights.WRITE
+
+
 def write_decision(
     access: Access | None,
     entity: str,
@@ -204,11 +211,10 @@ def write_decision(
 ) -> Refusal | None:
     """Why this user may not make this change (:func:`sync.scope_rules.write_refusal`)."""
     if access is None:
-        return Refusal.NO_ACCESS
-    if not access.can_write:
-        rights = Rights.READ
-    else:
-        rights = Rights.ANNOTATE if access.role == "annotator" else Rights.WRITE
+        return _NO_ACCESS
+    rights = _WRITE if access.can_write else _READ
+    if rights is _WRITE and access.role == "annotator":
+        rights = _ANNOTATE
     return _rules.write_refusal(
         rights, access.systems, access.floors, entity, before, after, lookup
     )
