@@ -33,15 +33,15 @@ PARENT: Final[Mapping[str, tuple[str, str]]] = {
 TARGETED: Final = frozenset({"note", "attachment"})
 #: Rows whose scope is their floor's (``floor_id``), whatever their system.
 ON_A_FLOOR: Final = frozenset({"room", "document"})
-#: Rows every grant on the building covers: a narrowed one changes none of them.
+#: Rows every grant on the building sees, narrowed or not.
 WHOLE_BUILDING: Final = frozenset({"building", "organization"})
 #: What a narrowed grant may never change, even in its floors: the building's frame.
 STRUCTURE: Final = frozenset({"building", "floor", "organization"})
 #: What an annotator (an "annotate" pass) may add and change: remarks about the
 #: building, never the building.
 ANNOTATION_ENTITIES: Final = frozenset({"note", "annotation", "attachment"})
-#: Links followed from a row before giving up (refused): the longest real chain is
-#: attachment → note → annotation → document, three links.
+#: Links followed from a row before giving up (outside): real rows link at most two
+#: deep (a photo on a markup on a drawing), so a longer chain is malformed or hostile.
 MAX_LINK_DEPTH: Final = 3
 
 #: The fields :func:`in_scope` reads, per entity: changing one can move a row (and what

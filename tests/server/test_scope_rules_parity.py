@@ -169,7 +169,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             values = {"id": new_id(), "building_id": building_id, field: missing, **extra}
             rows.append((f"{entity} whose {field} names no row", entity, values))
         # Three links (photo → note → markup → drawing): no real kind targets a note, but
-        # the rules follow any kind, so this is the longest chain MAX_LINK_DEPTH allows.
+        # the rules follow any kind, so this reaches MAX_LINK_DEPTH exactly.
         chain = {"target_kind": "note", "target_id": ids["note on pin doc L1"]}
         rows.append(("photo on a note", "attachment", {"id": new_id(), "building_id": building_id,
             **chain}))  # fmt: skip
