@@ -57,7 +57,7 @@ def test_a_pass_for_building_a_cannot_write_building_b(
 ) -> None:
     replica.access_scope = pass_scope(sample.building_id, "read", "write")
     before = snapshot(replica.conn)
-    with pytest.raises(OutOfScopeError, match="outside what your pass covers") as refused:
+    with pytest.raises(OutOfScopeError, match="no access to this building") as refused:
         update_equipment(replica, other_building, {"status": "needs_service"})
     assert refused.value.kind is ErrorKind.ACCESS_REFUSED
     with pytest.raises(OutOfScopeError):
@@ -105,7 +105,7 @@ def test_out_of_scope_floors_and_systems_are_neither_written_nor_shown(
     replica.access_scope = scope
     before = snapshot(replica.conn)
     for equipment_id in (pump, low):
-        with pytest.raises(OutOfScopeError, match="outside what your pass covers"):
+        with pytest.raises(OutOfScopeError, match="outside the systems or floors you were granted"):
             update_equipment(replica, equipment_id, {"name": "mine now"})
     # Moving an in-scope unit out of scope is refused too: the pass covers where it ends up.
     with pytest.raises(OutOfScopeError):

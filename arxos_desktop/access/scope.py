@@ -1,10 +1,12 @@
 """What a contractor's pass lets this device show and change: the app's side of the grant.
 
-The server enforces the same grant on every push and pull (``sync/server/scope.py``;
-the rules here follow it row for row), but a refusal there comes after the edit
-sat in the outbox. Checked here, in the store's write path, an edit outside the
-pass is refused before anything is written, with a sentence the contractor can
-act on, and no widget can get round it.
+The server enforces the same grant on every push and pull, but a refusal there
+comes after the edit sat in the outbox. Checked here, in the store's write path,
+an edit outside the pass is refused before anything is written, with a sentence
+the contractor can act on, and no widget can get round it. Both ends decide with
+the one copy of the rules in :mod:`sync.scope_rules`; this module only reads the
+replica's rows for them and adds what only a pass has: one building, and no say
+over organisations (the server leaves those to their managers).
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ import datetime as dt
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
 from arxos_desktop.access import audit_log
 from arxos_desktop.access.errors import OutOfScopeError
+from sync import scope_rules as rules
+from sync.scope_rules import ANNOTATION_ENTITIES, Refusal, Rights, refusal_text
 from sync.tokens import AccessClaims, Permission
 
-#: What an annotate-only pass may add or change: remarks on the building, not the building.
-ANNOTATION_ENTITIES: Final = frozenset({"note", "annotation", "attachment"})
+__all__ = ["ANNOTATION_ENTITIES", "PassScope"]
+
+#: How refusals name what the contractor holds (``sync.scope_rules.refusal_text``).
+_HOLDER: Final = "Your pass"
 _TABLE: Final = {
     "floor": "floors",
     "room": "rooms",
@@ -29,18 +36,14 @@ _TABLE: Final = {
     "connection": "connections",
     "workorder": "work_orders",
     "annotation": "annotations",
+    "note": "notes",
+    "attachment": "attachments",
 }
-_PARENT: Final = {
-    "connection": ("equipment", "source_id"),
-    "workorder": ("equipment", "equipment_id"),
-    "annotation": ("document", "document_id"),
-}
-#: Links deeper than this (a note on a note on ...) are not followed: refused.
-_MAX_DEPTH: Final = 3
 
 
 def _row(conn: sqlite3.Connection, entity: str, row_id: Any) -> dict[str, Any] | None:
-    table = _TABLE.get(entity) or {"note": "notes", "attachment": "attachments"}.get(entity)
+    """The replica's row as wire values: the ``sync.scope_rules.Lookup`` of this end."""
+    table = _TABLE.get(entity)
     if table is None or not isinstance(row_id, str):
         return None
     cursor = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
@@ -111,48 +114,40 @@ class PassScope:
             params += systems
         return " AND ".join(clauses), params
 
+    @property
+    def rights(self) -> Rights:
+        """What the pass lets its holder write at all, in the shared rules' terms."""
+        if Permission.WRITE in self.permissions:
+            return Rights.WRITE
+        return Rights.ANNOTATE if Permission.ANNOTATE in self.permissions else Rights.READ
+
     def shows(self, conn: sqlite3.Connection, entity: str, values: Mapping[str, Any]) -> bool:
         """Whether a row with these values is inside the pass (its building, floors, systems)."""
+        if not self._of_building(entity, values):
+            return False
+        return rules.in_scope(self.systems, self.floors, entity, values, partial(_row, conn))
+
+    def _of_building(self, entity: str, values: Mapping[str, Any]) -> bool:
         if entity == "organization":
             return True
         if entity == "building":
             return values.get("id") == self.building_id
-        if values.get("building_id") != self.building_id:
-            return False
-        return self._in_scope(conn, entity, values, 0)
+        return values.get("building_id") == self.building_id
 
-    def _floor_ok(self, conn: sqlite3.Connection, floor_id: Any) -> bool:
-        if self.floors is None:
-            return True
-        floor = _row(conn, "floor", floor_id)
-        return floor is not None and floor["level"] in self.floors
-
-    def _in_scope(
-        self, conn: sqlite3.Connection, entity: str, values: Mapping[str, Any], depth: int
-    ) -> bool:
-        if not self.narrowed or entity == "building":
-            return True
-        if depth > _MAX_DEPTH:
-            return False
-        if entity == "floor":
-            return self.floors is None or values.get("level") in self.floors
-        if entity in ("room", "document"):
-            return self._floor_ok(conn, values.get("floor_id"))
-        if entity == "equipment":
-            if self.systems is not None and values.get("system") not in self.systems:
-                return False
-            return self._floor_ok(conn, values.get("floor_id"))
-        if entity in _PARENT:
-            parent_entity, key = _PARENT[entity]
-            parent = _row(conn, parent_entity, values.get(key))
-            return parent is not None and self._in_scope(conn, parent_entity, parent, depth + 1)
-        if entity in ANNOTATION_ENTITIES:
-            kind = values.get("target_kind")
-            if kind == "building":
-                return False
-            target = _row(conn, str(kind), values.get("target_id"))
-            return target is not None and self._in_scope(conn, str(kind), target, depth + 1)
-        return False
+    def write_decision(
+        self,
+        conn: sqlite3.Connection,
+        entity: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any],
+    ) -> Refusal | None:
+        """Why this pass does not allow this change; None if it does. Organisations
+        are :meth:`write_refusal`'s: no pass changes one, whatever the rules say."""
+        if not all(v is None or self._of_building(entity, v) for v in (before, after)):
+            return Refusal.NO_ACCESS  # as the server answers for a building not granted
+        return rules.write_refusal(
+            self.rights, self.systems, self.floors, entity, before, after, partial(_row, conn)
+        )
 
     def write_refusal(
         self,
@@ -162,28 +157,10 @@ class PassScope:
         after: Mapping[str, Any],
     ) -> str | None:
         """Why this pass does not allow this change, as a sentence; None if it does."""
-        if Permission.WRITE not in self.permissions:
-            if Permission.ANNOTATE not in self.permissions:
-                return "Your pass lets you look only; it does not let you change anything."
-            if entity not in ANNOTATION_ENTITIES:
-                return (
-                    "Your pass lets you add notes, markups and photos only; it does not let you"
-                    f" change {_plural(entity)}."
-                )
         if entity == "organization":  # only an organisation's managers change its record
-            return "Your pass does not let you change organisations."
-        for values in (before, after):
-            if values is not None and not self.shows(conn, entity, values):
-                return (
-                    "That is outside what your pass covers (its building, floors and systems);"
-                    " nothing was changed."
-                )
-        if self.narrowed and entity in ("building", "floor"):
-            return (
-                f"Your pass covers only some floors or systems, so it does not let you change"
-                f" {_plural(entity)}."
-            )
-        return None
+            return "Your pass does not let you change organisations"
+        refusal = self.write_decision(conn, entity, before, after)
+        return None if refusal is None else refusal_text(refusal, entity, holder=_HOLDER)
 
     def check_write(
         self,
@@ -240,12 +217,3 @@ def _op(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
     if bool(after.get("deleted")) != bool(before.get("deleted")):
         return "delete" if after.get("deleted") else "restore"
     return "update"
-
-
-def _plural(entity: str) -> str:
-    return {
-        "equipment": "equipment",
-        "workorder": "work orders",
-        "building": "the building",
-        "organization": "organisations",
-    }.get(entity, f"{entity}s")

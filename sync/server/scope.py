@@ -4,6 +4,9 @@ A contractor granted ``--systems hvac --floors 1,2`` sees the building, the
 floors 1 and 2, their rooms and documents, the HVAC equipment on them and what
 hangs off that equipment (connections, work orders, notes, attachments,
 drawing markups) — and nothing else, on pull as on push.
+
+The rules themselves are :mod:`sync.scope_rules`, which the app applies too under a
+contractor's pass; this module runs them over the server's rows and grants.
 """
 
 from __future__ import annotations
@@ -18,8 +21,25 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
+from sync import scope_rules as _rules
+from sync.scope_rules import ANNOTATION_ENTITIES, SCOPE_FIELDS, Refusal, Rights, refusal_text
 from sync.server.id_lists import IdListSelect
 from sync.server.replication import ROWS_TABLE
+
+__all__ = [
+    "ANNOTATION_ENTITIES",
+    "SCOPE_FIELDS",
+    "Access",
+    "RowLookup",
+    "RowView",
+    "in_scope",
+    "is_narrowed",
+    "moves_scope",
+    "scope_tag",
+    "scope_tags",
+    "write_decision",
+    "write_refusal",
+]
 
 
 class Access(Protocol):
@@ -39,8 +59,8 @@ def is_narrowed(access: Access) -> bool:
     return access.systems is not None or access.floors is not None
 
 
-#: Part of every scope tag: bump it when the visibility rules in this module change, so
-#: every device re-checks each building it holds under the new rules.
+#: Part of every scope tag: bump it when the visibility rules (:mod:`sync.scope_rules`)
+#: change, so every device re-checks each building it holds under the new rules.
 SCOPE_RULES = 1
 
 
@@ -75,21 +95,6 @@ def scope_tags(accesses: Mapping[str, Access], epochs: Mapping[str, int]) -> dic
         building_id: scope_tag(access, epochs.get(building_id, 0))
         for building_id, access in accesses.items()
     }
-
-
-#: The fields :func:`in_scope` reads, per entity: changing one can move a row (and what
-#: hangs off it) into or out of a narrowed grant's view.
-SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "floor": ("level",),
-    "room": ("floor_id",),
-    "document": ("floor_id",),
-    "equipment": ("system", "floor_id"),
-    "connection": ("source_id",),
-    "workorder": ("equipment_id",),
-    "annotation": ("document_id",),
-    "note": ("target_kind", "target_id"),
-    "attachment": ("target_kind", "target_id"),
-}
 
 
 def moves_scope(entity: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
@@ -140,6 +145,16 @@ class RowLookup:
         self._session = session
         self._cache: dict[tuple[str, str], RowView | None] = {}
 
+    def __call__(self, entity: str, row_id: Any) -> dict[str, Any] | None:
+        """The row's values: the :data:`sync.scope_rules.Lookup` the rules read rows with."""
+        if not row_id:
+            return None
+        try:
+            view = self._cache[(entity, row_id)]
+        except KeyError:
+            view = self.get(entity, row_id)
+        return None if view is None else view.values
+
     def get(self, entity: str, row_id: str | None) -> RowView | None:
         if not row_id:
             return None
@@ -174,80 +189,47 @@ class RowLookup:
         self._cache[(row.entity, row.id)] = row
 
 
-def _floor_ok(access: Access, lookup: RowLookup, floor_id: Any) -> bool:
-    if access.floors is None:
-        return True
-    floor = lookup.get("floor", floor_id)
-    return floor is not None and floor.values.get("level") in access.floors
+def in_scope(access: Access, entity: str, values: Mapping[str, Any], lookup: RowLookup) -> bool:
+    """Whether a row with these values is inside the grant's systems and floors
+    (:func:`sync.scope_rules.in_scope`, over the server's rows)."""
+    return _rules.in_scope(access.systems, access.floors, entity, values, lookup)
 
 
-def _equipment_ok(access: Access, lookup: RowLookup, values: dict[str, Any]) -> bool:
-    if access.systems is not None and values.get("system") not in access.systems:
-        return False
-    return _floor_ok(access, lookup, values.get("floor_id"))
+# Read once: an enum member read through its class is slow on Python 3.11 (``scope_rules``).
+_NO_ACCESS: Final = Refusal.NO_ACCESS
+_READ: Final = Rights.READ
+_ANNOTATE: Final = Rights.ANNOTATE
+_WRITE: Final = Rights.WRITE
 
 
-def _target_ok(access: Access, lookup: RowLookup, kind: Any, target_id: Any, depth: int) -> bool:
-    if kind == "building":
-        return not is_narrowed(access)
-    target = lookup.get(str(kind), target_id)
-    if target is None or depth > 3:
-        return False
-    return in_scope(access, target.entity, target.values, lookup, depth=depth + 1)
-
-
-def in_scope(
-    access: Access, entity: str, values: dict[str, Any], lookup: RowLookup, *, depth: int = 0
-) -> bool:
-    """Whether a row with these values is inside the grant's systems and floors.
-
-    Reads only the fields listed in :data:`SCOPE_FIELDS`: keep the two in step.
-    """
-    if not is_narrowed(access) or entity in ("building", "organization"):
-        return True
-    if entity == "floor":
-        return access.floors is None or values.get("level") in access.floors
-    if entity in ("room", "document"):
-        return _floor_ok(access, lookup, values.get("floor_id"))
-    if entity == "equipment":
-        return _equipment_ok(access, lookup, values)
-    if entity in ("connection", "workorder", "annotation"):
-        parent_entity, key = {
-            "connection": ("equipment", "source_id"),
-            "workorder": ("equipment", "equipment_id"),
-            "annotation": ("document", "document_id"),
-        }[entity]
-        parent = lookup.get(parent_entity, values.get(key))
-        if parent is None:
-            return False
-        return in_scope(access, parent_entity, parent.values, lookup, depth=depth + 1)
-    if entity in ("note", "attachment"):
-        return _target_ok(access, lookup, values.get("target_kind"), values.get("target_id"), depth)
-    return False
-
-
-#: What an annotator may add and change: remarks about the building, never the building.
-ANNOTATION_ENTITIES: Final = frozenset({"note", "annotation", "attachment"})
+def write_decision(
+    access: Access | None,
+    entity: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    lookup: RowLookup,
+) -> Refusal | None:
+    """Why this user may not make this change (:func:`sync.scope_rules.write_refusal`)."""
+    if access is None:
+        return _NO_ACCESS
+    rights = _WRITE if access.can_write else _READ
+    if rights is _WRITE and access.role == "annotator":
+        rights = _ANNOTATE
+    return _rules.write_refusal(
+        rights, access.systems, access.floors, entity, before, after, lookup
+    )
 
 
 def write_refusal(
     access: Access | None,
     entity: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
     lookup: RowLookup,
 ) -> str | None:
     """Why this user may not make this change, in plain words; ``None`` if allowed."""
-    if access is None:
-        return "You have no access to this building"
-    if not access.can_write:
-        return f"Your role on this building ({access.role}) is read-only"
-    if access.role == "annotator" and entity not in ANNOTATION_ENTITIES:
-        return "Your role on this building (annotator) adds notes, markups and photos only"
-    if is_narrowed(access) and entity in ("building", "floor", "organization"):
-        return f"Your access is limited to some systems or floors, so you cannot change {entity}s"
-    if before is not None and not in_scope(access, entity, before, lookup):
-        return f"This {entity} is outside the systems or floors you were granted"
-    if not in_scope(access, entity, after, lookup):
-        return f"This change would put the {entity} outside the systems or floors you were granted"
-    return None
+    refusal = write_decision(access, entity, before, after, lookup)
+    if refusal is None:
+        return None
+    holder = "" if access is None else f"Your access to this building ({access.role})"
+    return refusal_text(refusal, entity, holder=holder)

@@ -148,9 +148,9 @@ def test_a_pass_pdf_scanned_from_a_file_is_verified_and_shown_then_starts_a_sess
     name.selectAll()  # type: ignore[attr-defined]
     qtbot.keyClicks(name, "Mine now")
     qtbot.keyClick(name, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "outside what your pass covers" in window.statusBar().currentMessage()
-                    or "outside what your pass covers" in detail.fields["name"].error.text(),
-                    timeout=5000)  # fmt: skip
+    refused = "outside the systems or floors you were granted"
+    qtbot.waitUntil(lambda: refused in window.statusBar().currentMessage()
+                    or refused in detail.fields["name"].error.text(), timeout=5000)  # fmt: skip
     qtbot.waitUntil(lambda: not state.ops.busy)
     after = (count_changes(replica.conn), replica.conn.execute(
         "SELECT name FROM equipment WHERE id = ?", (rtu,)).fetchone())  # fmt: skip
