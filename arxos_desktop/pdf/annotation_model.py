@@ -78,14 +78,19 @@ class PageBox:
 
 
 def page_box(page_sizes: Mapping[str, Any], page: int) -> PageBox:
-    """The size of page *page* (0-based) from a document's ``page_sizes``.
+    """The unrotated size of page *page* (0-based) from a document's ``page_sizes``.
 
-    A document whose sizes are not recorded gets the largest page any drawing may
-    have, so markups on it are still bounded.
+    Sizes are recorded as the page is shown; a page turned by 90 or 270 degrees
+    (its ``rotations`` entry) has width and height swapped in the space markups are
+    stored in. A document whose sizes are not recorded gets the largest page any
+    drawing may have, so markups on it are still bounded.
     """
     sizes = page_sizes.get("sizes")
     if isinstance(sizes, list) and 0 <= page < len(sizes):
         width, height = sizes[page]
+        rotations = page_sizes.get("rotations")
+        if isinstance(rotations, list) and page < len(rotations) and rotations[page] in (90, 270):
+            width, height = height, width
         return PageBox(float(width), float(height))
     return PageBox()
 

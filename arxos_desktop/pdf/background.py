@@ -43,9 +43,10 @@ class _Priority(IntEnum):
 
 @dataclass(frozen=True)
 class DocumentOpened:
-    """The drawing opened: each page's size in points."""
+    """The drawing opened: each page's size in points (as shown) and its rotation."""
 
     page_sizes: list[tuple[float, float]]
+    rotations: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,9 @@ class RenderService:
             return
         try:
             renderer = PageRenderer(document)
-            sizes = [renderer.page_size(n) for n in range(renderer.page_count)]
-            self._on_result(DocumentOpened(sizes))
+            pages = range(renderer.page_count)
+            sizes = [renderer.page_size(n) for n in pages]
+            self._on_result(DocumentOpened(sizes, [renderer.page_rotation(n) for n in pages]))
             while (job := self._next()) is not None:
                 try:
                     result = job.run(renderer)

@@ -31,12 +31,14 @@ from arxos_desktop.pdf import pdf_keys
 from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_STROKES
 from arxos_desktop.pdf.errors import DamagedPdfError, PdfTooLargeError
 from arxos_desktop.pdf.import_geometry import (
+    icon_corner,
     page_point,
     page_points,
     page_rect,
     style_of,
     thinned,
 )
+from arxos_desktop.pdf.page_sizes import page_space_of
 from sync.schema import MAX_TEXT_CHARS, AnnotationKind, ReviewStatus
 
 _K = AnnotationKind
@@ -153,7 +155,7 @@ def read_annotations(document: pymupdf.Document) -> list[FoundAnnotation]:
     try:
         for number in range(document.page_count):
             page = document[number]
-            box = (page.rect.width, page.rect.height)
+            box = page_space_of(page).stored_size  # annotations sit on the unrotated page
             annots = list(_bounded(page.annots(), MAX_PER_PAGE + 1))
             widgets = list(_bounded(page.widgets(), MAX_PER_PAGE + 1))
             if len(annots) + len(widgets) > MAX_PER_PAGE:
@@ -263,7 +265,7 @@ def _shape(
     rect = annot.rect
     vertices = annot.vertices
     if type_name == "Text":
-        point = page_point((rect.x0, rect.y0), box)
+        point = page_point(icon_corner(annot), box)
         if ours in (_K.PIN.value, _K.PHOTO.value) and (ours != "pin" or item.equipment_id):
             item.kind, item.geometry = _K(ours), {"point": point}
         else:  # a sticky note: its text gets a box it can be read in

@@ -40,6 +40,18 @@ def page_rect(rect: Any, box: Box) -> list[float]:
     return [x0, y0, x1, y1]
 
 
+def icon_corner(annot: pymupdf.Annot) -> tuple[float, float]:
+    """The point a note icon was placed at: the icon's top-left corner *as shown*.
+
+    PDF viewers keep a note's icon upright on a turned page, so its rectangle is turned
+    with the page and the corner it hangs from is another one of the unrotated rectangle.
+    """
+    page = annot.parent
+    shown = annot.rect * page.rotation_matrix
+    corner = pymupdf.Point(shown.x0, shown.y0) * page.derotation_matrix
+    return (float(corner.x), float(corner.y))
+
+
 def thinned(points: list[Any], most: int) -> list[Any]:
     """At most *most* of *points*, evenly spread, keeping the first and the last."""
     if len(points) <= most:

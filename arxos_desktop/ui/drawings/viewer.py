@@ -77,6 +77,8 @@ class DrawingViewer(QWidget):
         self.entry: DrawingEntry | None = None
         self.bridge: RenderBridge | None = None
         self.page_sizes: list[tuple[float, float]] = []
+        #: Each page's /Rotate (0, 90, 180, 270): markups are stored on the unrotated page.
+        self.page_rotations: list[int] = []
         self.page = 0
         self._search_generation = 0
         self._waiting_for_file = False
@@ -205,6 +207,7 @@ class DrawingViewer(QWidget):
         self.tiles.stop()
         self.entry = None
         self.page_sizes = []
+        self.page_rotations = []
         self._waiting_for_file = False
         self.search.clear()
         self.thumbnails.clear()
@@ -298,15 +301,16 @@ class DrawingViewer(QWidget):
         elif isinstance(result, ThumbnailRendered):
             self.thumbnails.set_thumbnail(result.page, to_pixmap(result.bitmap))
         elif isinstance(result, DocumentOpened):
-            self._opened(result.page_sizes)
+            self._opened(result.page_sizes, result.rotations)
         elif isinstance(result, SearchFinished):
             if result.generation == self._search_generation:
                 self._hits_found(result.hits)
         elif isinstance(result, RenderFailed):
             self._failed(result)
 
-    def _opened(self, sizes: list[tuple[float, float]]) -> None:
+    def _opened(self, sizes: list[tuple[float, float]], rotations: list[int]) -> None:
         self.page_sizes = sizes
+        self.page_rotations = rotations
         self.stack.setCurrentIndex(1)
         self._enable(True)
         self.thumbnails.set_pages(len(sizes))
@@ -336,7 +340,8 @@ class DrawingViewer(QWidget):
             return
         self.page = page
         size = self.page_sizes[page]
-        self.view.set_page(size)
+        rotations = self.page_rotations
+        self.view.set_page(size, rotation=rotations[page] if page < len(rotations) else 0)
         self.view.fit_width()
         self.sheet_label.setText(f"Sheet {page + 1} of {len(self.page_sizes)}")
         self.thumbnails.mark(page)
@@ -373,7 +378,7 @@ class DrawingViewer(QWidget):
         if hit.page != self.page:
             self.show_page(hit.page)
         self._draw_hits()
-        self.view.show_page_rect(hit.rect)
+        self.view.show_page_rect(self.view.space.rect_to_shown(hit.rect))
 
     def _draw_hits(self) -> None:
         self.view.hit_layer.clear()

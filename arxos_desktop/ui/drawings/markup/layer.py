@@ -207,8 +207,9 @@ class MarkupLayer(QObject):
         return False
 
     def _page_point(self, event: QMouseEvent) -> QPointF:
-        raw = self.view.view_to_page(event.position())
-        x, y = clamp((raw.x(), raw.y()), self.view.page_size)
+        """The stored page point under the pointer (on a turned sheet, the unrotated one)."""
+        raw = self.view.view_to_stored(event.position())
+        x, y = clamp(raw, self.view.space.stored_size)
         return QPointF(x, y)
 
     def _pressed(self, point: QPointF) -> bool:
@@ -247,6 +248,7 @@ class MarkupLayer(QObject):
             pen.setCosmetic(True)
             self._preview.setPen(pen)
             self._preview.setZValue(20)
+            self._preview.setTransform(self.view.stored_transform())
             self.view.scene().addItem(self._preview)
         else:
             self._preview.setPath(polygon_item(shape).path())
@@ -298,6 +300,7 @@ class MarkupLayer(QObject):
             pen.setStyle(Qt.PenStyle.DashLine)
             self._corner_line.setPen(pen)
             self._corner_line.setZValue(20)
+            self._corner_line.setTransform(self.view.stored_transform())
             self.view.scene().addItem(self._corner_line)
         self._corner_line.setPath(polygon_item([QPointF(*c) for c in corners]).path())
 
