@@ -121,6 +121,9 @@ class DrawingViewer(QWidget):
 
     def _toolbar(self) -> QHBoxLayout:
         row = QHBoxLayout()
+        #: Where the page puts the toggles of the panels around the sheet (before the title).
+        self.leading = QHBoxLayout()
+        row.addLayout(self.leading)
         row.addWidget(self.title, 1)
         self.previous_sheet = self._button("◀ Sheet", "Previous sheet", self.previous_page)
         self.next_sheet = self._button("Sheet ▶", "Next sheet", self.next_page)

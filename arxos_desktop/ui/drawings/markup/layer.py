@@ -126,7 +126,7 @@ class MarkupLayer(QObject):
         self.toolbar.set_authors(authors)
         self.view.markup_layer.clear()
         for shown in self.shown:
-            markup_item(shown).setParentItem(self.view.markup_layer)
+            markup_item(shown, self.view.space).setParentItem(self.view.markup_layer)
         chosen = self.selected.id if self.selected is not None else None
         self.select(next((s for s in self.shown if s.id == chosen), None))
         self.markups_did_load.emit()
