@@ -26,6 +26,7 @@ from typing import Final, TypeAlias
 from arxos_desktop.pdf.opening import open_pdf
 from arxos_desktop.pdf.renderer import Bitmap, PageRenderer
 from arxos_desktop.pdf.text_search import SearchHit, search_document
+from arxos_desktop.pdf.text_words import Word, page_words
 from arxos_desktop.pdf.tiles import TileKey
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,14 @@ class SearchFinished:
 
 
 @dataclass(frozen=True)
+class WordsFound:
+    """The words of one page (for the highlighter), in stored page points."""
+
+    page: int
+    words: list[Word]
+
+
+@dataclass(frozen=True)
 class RenderFailed:
     """A job (or the opening: *job* is "open") failed; the error is a PdfError or kin."""
 
@@ -81,7 +90,7 @@ class RenderFailed:
 
 
 RenderResult: TypeAlias = (
-    DocumentOpened | TileRendered | ThumbnailRendered | SearchFinished | RenderFailed
+    DocumentOpened | TileRendered | ThumbnailRendered | SearchFinished | WordsFound | RenderFailed
 )
 
 
@@ -174,6 +183,12 @@ class RenderService:
             return SearchFinished(text, search_document(renderer.document, text), generation)
 
         self._submit(_Priority.SEARCH, "search", run)
+
+    def request_words(self, page: int) -> None:
+        def run(renderer: PageRenderer) -> RenderResult:
+            return WordsFound(page, page_words(renderer.document, page))
+
+        self._submit(_Priority.SEARCH, "words", run)
 
     def _submit(
         self, priority: _Priority, name: str, run: Callable[[PageRenderer], RenderResult | None]

@@ -158,7 +158,8 @@ def _write(page: pymupdf.Page, row: Mapping[str, Any], photo: Photo | None) -> p
         add = page.add_rect_annot if kind is _K.RECTANGLE else page.add_circle_annot
         return _finish(add(geometry["rect"]), colour, width, fill=fill)
     if kind is _K.HIGHLIGHT:
-        return _finish(page.add_highlight_annot(pymupdf.Rect(geometry["rect"])), colour, None)
+        quads = [pymupdf.Rect(q) for q in geometry.get("quads", [geometry["rect"]])]
+        return _finish(page.add_highlight_annot(quads=quads), colour, None)
     if kind is _K.INK:
         return _finish(page.add_ink_annot(geometry["strokes"]), colour, width)
     points = [pymupdf.Point(p) for p in geometry["points"]]

@@ -31,6 +31,7 @@ from arxos_desktop.pdf import pdf_keys
 from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_STROKES
 from arxos_desktop.pdf.errors import DamagedPdfError, PdfTooLargeError
 from arxos_desktop.pdf.import_geometry import (
+    highlight_of,
     icon_corner,
     page_point,
     page_points,
@@ -280,12 +281,7 @@ def _shape(
         kind = _K.RECTANGLE if type_name == "Square" else _K.ELLIPSE
         item.kind, item.geometry = kind, {"rect": page_rect(_inner(document, annot), box)}
     elif type_name == "Highlight":
-        quads = [(p[0], p[1]) for p in (vertices or [])] or [tuple(rect[:2]), tuple(rect[2:])]
-        xs, ys = [q[0] for q in quads], [q[1] for q in quads]
-        item.kind, item.geometry = (
-            _K.HIGHLIGHT,
-            {"rect": page_rect((min(xs), min(ys), max(xs), max(ys)), box)},
-        )
+        item.kind, item.geometry = _K.HIGHLIGHT, highlight_of(vertices, rect, box)
     elif type_name == "Ink" and vertices:
         strokes = [page_points(s, box) for s in list(vertices)[:MAX_STROKES] if len(s)]
         budget = max(MAX_POINTS // max(len(strokes), 1), 1)

@@ -34,6 +34,7 @@ from arxos_desktop.pdf.background import (
     SearchFinished,
     ThumbnailRendered,
     TileRendered,
+    WordsFound,
 )
 from arxos_desktop.pdf.errors import PdfPasswordRequiredError, WrongPdfPasswordError
 from arxos_desktop.pdf.text_search import SearchHit
@@ -70,6 +71,8 @@ class DrawingViewer(QWidget):
     password_was_asked = Signal(object)
     #: A page (0-based) is on screen, its layers fresh: the markup layer draws on it.
     page_did_show = Signal(int)
+    #: A page's words were read (a :class:`WordsFound`), after :meth:`request_words`.
+    words_did_arrive = Signal(object)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -308,6 +311,8 @@ class DrawingViewer(QWidget):
         elif isinstance(result, SearchFinished):
             if result.generation == self._search_generation:
                 self._hits_found(result.hits)
+        elif isinstance(result, WordsFound):
+            self.words_did_arrive.emit(result)
         elif isinstance(result, RenderFailed):
             self._failed(result)
 
@@ -363,6 +368,11 @@ class DrawingViewer(QWidget):
 
     def zoom_out(self) -> None:
         self.view.zoom_by(1 / ZOOM_STEP)
+
+    def request_words(self, page: int) -> None:
+        """Read *page*'s words on the render thread; they arrive by :attr:`words_did_arrive`."""
+        if self.bridge is not None:
+            self.bridge.service.request_words(page)
 
     def focus_search(self) -> None:
         self.search.focus()

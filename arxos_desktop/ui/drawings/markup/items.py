@@ -127,6 +127,8 @@ def _shape(shown: Shown) -> QGraphicsItem:
         if kind is AnnotationKind.HIGHLIGHT:
             fill = QColor(style.get("fill", "#ffeb3b"))
             fill.setAlpha(90)
+            if "quads" in geometry:  # the lines of words it covers, not their bounding box
+                return _quads_item(geometry["quads"], fill)
             item.setBrush(QBrush(fill))
             item.setPen(QPen(Qt.PenStyle.NoPen))
         else:
@@ -150,6 +152,17 @@ def _shape(shown: Shown) -> QGraphicsItem:
         path.closeSubpath()
         return _path_item(path, style)
     return _path_item(_polyline(points), style)
+
+
+def _quads_item(quads: list[list[float]], fill: QColor) -> QGraphicsPathItem:
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)  # lines that touch stay filled where they meet
+    for x0, y0, x1, y1 in quads:
+        path.addRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+    item = QGraphicsPathItem(path)
+    item.setBrush(QBrush(fill))
+    item.setPen(QPen(Qt.PenStyle.NoPen))
+    return item
 
 
 def _path_item(path: QPainterPath, style: dict[str, Any]) -> QGraphicsPathItem:

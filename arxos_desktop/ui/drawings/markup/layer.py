@@ -34,6 +34,7 @@ from arxos_desktop.ui.drawings.markup.prompts import ask_calibration, ask_text
 from arxos_desktop.ui.drawings.markup.rows import Loaded, author_of, created_edit, read_page
 from arxos_desktop.ui.drawings.markup.selection import SelectionMarks
 from arxos_desktop.ui.drawings.markup.toolbar import MarkupToolbar, Tool
+from arxos_desktop.ui.drawings.markup.word_highlight import WordHighlighter
 from arxos_desktop.ui.drawings.viewer import DrawingViewer
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.state import AppState
@@ -79,6 +80,7 @@ class MarkupLayer(QObject):
         self._preview: QGraphicsPathItem | None = None
         self.marks = SelectionMarks(self.view)
         self.photos = PhotoMarkers(state, self.view, self.dialog_was_opened)
+        self.words = WordHighlighter(viewer)
         self._resizing = False
         #: Corners of an area being tapped out, and their dashed outline.
         self._corners: list[tuple[float, float]] = []
@@ -140,6 +142,7 @@ class MarkupLayer(QObject):
     def _tool_chosen(self, tool: str) -> None:
         self._end_corners()
         drawing = Tool(tool) is not Tool.SELECT
+        self.words.use(Tool(tool) is Tool.HIGHLIGHT)
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if drawing else QGraphicsView.DragMode.ScrollHandDrag
         )
@@ -344,6 +347,8 @@ class MarkupLayer(QObject):
                 lambda text: self.create(kind, geometry, text=text),
                 self.dialog_was_opened,
             )
+        elif kind is AnnotationKind.HIGHLIGHT:
+            self.create(kind, self.words.geometry(a, b))
         else:
             self.create(kind, {"rect": [x0, y0, x1, y1]})
 
