@@ -235,7 +235,8 @@ class Shooter:
         entry = next(e for g in groups for e in g.drawings if e.is_local)
         state.show_record("document", entry.id)
         self.wait(lambda: bool(page.viewer.page_sizes) and page.viewer.tiles.settled, "a drawing")
-        w, h = page.viewer.page_sizes[0]
+        view = page.viewer.view
+        w, h = view.space.stored_size  # markups are stored on the unrotated page
 
         def at(fx: float, fy: float) -> list[float]:
             return [round(w * fx, 1), round(h * fy, 1)]
@@ -279,8 +280,9 @@ class Shooter:
         self.wait(lambda: len(page.markups.items()) >= len(shapes), "the markups on the sheet")
         pin = next(s for s in page.markups.shown if s.record.text == "AHU-1")
         page.markups.select(pin)
-        page.viewer.view.set_zoom(page.viewer.view.zoom * 1.6)
-        page.viewer.view.centerOn(*at(0.44, 0.62))
+        view.set_zoom(view.zoom * 1.6)
+        x, y = at(0.44, 0.62)
+        view.centerOn(*view.space.to_shown((x, y)))
         self.wait(lambda: page.viewer.tiles.settled, "sharp tiles")
         self.shoot("drawing-markups")
 

@@ -30,6 +30,8 @@ MAX_STROKES: Final = 200
 MAX_PAGE_SIDE_PT: Final = 14_400.0
 #: Widest pen in points (a marker line on an A0 sheet is ~10 pt).
 MAX_WIDTH_PT: Final = 72.0
+#: Most lines of text one highlight covers (a PDF Highlight's QuadPoints, one per line).
+MAX_QUADS: Final = 200
 #: Longest PDF type name kept for a read-only foreign markup.
 _MAX_TYPE_NAME: Final = 40
 
@@ -78,14 +80,19 @@ class PageBox:
 
 
 def page_box(page_sizes: Mapping[str, Any], page: int) -> PageBox:
-    """The size of page *page* (0-based) from a document's ``page_sizes``.
+    """The unrotated size of page *page* (0-based) from a document's ``page_sizes``.
 
-    A document whose sizes are not recorded gets the largest page any drawing may
-    have, so markups on it are still bounded.
+    Sizes are recorded as the page is shown; a page turned by 90 or 270 degrees
+    (its ``rotations`` entry) has width and height swapped in the space markups are
+    stored in. A document whose sizes are not recorded gets the largest page any
+    drawing may have, so markups on it are still bounded.
     """
     sizes = page_sizes.get("sizes")
     if isinstance(sizes, list) and 0 <= page < len(sizes):
         width, height = sizes[page]
+        rotations = page_sizes.get("rotations")
+        if isinstance(rotations, list) and page < len(rotations) and rotations[page] in (90, 270):
+            width, height = height, width
         return PageBox(float(width), float(height))
     return PageBox()
 
@@ -142,9 +149,10 @@ def validate_geometry(
 
     Shapes: point kinds ``{"point": [x, y]}``; rectangle kinds ``{"rect": [x0, y0, x1, y1]}``
     (a text callout may add ``"callout": [[x, y], ...]``, the leader line from the point
-    it describes; a foreign markup adds ``"pdf_type"``); ink ``{"strokes": [[[x, y], ...],
-    ...]}``; line kinds ``{"points": [[x, y], ...]}`` (a calibration adds ``"length"`` and
-    ``"unit"``, the real length the line stands for).
+    it describes; a highlight over text may add ``"quads": [[x0, y0, x1, y1], ...]``, one
+    rectangle per line of the words it covers; a foreign markup adds ``"pdf_type"``);
+    ink ``{"strokes": [[[x, y], ...], ...]}``; line kinds ``{"points": [[x, y], ...]}``
+    (a calibration adds ``"length"`` and ``"unit"``, the real length the line stands for).
     """
     kind = AnnotationKind(kind)
     if not isinstance(geometry, Mapping):
@@ -180,9 +188,19 @@ def _rect_geometry(
         if not isinstance(pdf_type, str) or not _PDF_TYPE.match(pdf_type):
             raise _bad("the PDF annotation type is missing or not a name")
         found["pdf_type"] = pdf_type
+    elif kind is AnnotationKind.HIGHLIGHT:
+        _only(geometry, {"rect", "quads"})
+        if "quads" in geometry:
+            found["quads"] = _quads(geometry["quads"], box)
     else:
         _only(geometry, {"rect"})
     return found
+
+
+def _quads(value: Any, box: PageBox) -> list[list[float]]:
+    if not isinstance(value, list | tuple) or not 1 <= len(value) <= MAX_QUADS:
+        raise _bad(f"a highlight covers between 1 and {MAX_QUADS} lines")
+    return [_rect(quad, box) for quad in value]
 
 
 def _strokes(value: Any, box: PageBox) -> list[list[list[float]]]:
@@ -245,6 +263,8 @@ def all_points(geometry: Mapping[str, Any]) -> list[Point]:
         found += [(x0, y0), (x1, y1)]
     for key in ("points", "callout"):
         found += [(p[0], p[1]) for p in geometry.get(key, ())]
+    for x0, y0, x1, y1 in geometry.get("quads", ()):
+        found += [(x0, y0), (x1, y1)]
     for stroke in geometry.get("strokes", ()):
         found += [(p[0], p[1]) for p in stroke]
     return found
@@ -269,6 +289,8 @@ def _mapped(geometry: Mapping[str, Any], fn: Any) -> dict[str, Any]:
             out[key] = [list(fn(*p)) for p in geometry[key]]
     if "strokes" in geometry:
         out["strokes"] = [[list(fn(*p)) for p in stroke] for stroke in geometry["strokes"]]
+    if "quads" in geometry:
+        out["quads"] = [[*fn(q[0], q[1]), *fn(q[2], q[3])] for q in geometry["quads"]]
     return out
 
 

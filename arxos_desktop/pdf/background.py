@@ -26,6 +26,7 @@ from typing import Final, TypeAlias
 from arxos_desktop.pdf.opening import open_pdf
 from arxos_desktop.pdf.renderer import Bitmap, PageRenderer
 from arxos_desktop.pdf.text_search import SearchHit, search_document
+from arxos_desktop.pdf.text_words import Word, page_words
 from arxos_desktop.pdf.tiles import TileKey
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,10 @@ class _Priority(IntEnum):
 
 @dataclass(frozen=True)
 class DocumentOpened:
-    """The drawing opened: each page's size in points."""
+    """The drawing opened: each page's size in points (as shown) and its rotation."""
 
     page_sizes: list[tuple[float, float]]
+    rotations: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class SearchFinished:
 
 
 @dataclass(frozen=True)
+class WordsFound:
+    """The words of one page (for the highlighter), in stored page points."""
+
+    page: int
+    words: list[Word]
+
+
+@dataclass(frozen=True)
 class RenderFailed:
     """A job (or the opening: *job* is "open") failed; the error is a PdfError or kin."""
 
@@ -80,7 +90,7 @@ class RenderFailed:
 
 
 RenderResult: TypeAlias = (
-    DocumentOpened | TileRendered | ThumbnailRendered | SearchFinished | RenderFailed
+    DocumentOpened | TileRendered | ThumbnailRendered | SearchFinished | WordsFound | RenderFailed
 )
 
 
@@ -174,6 +184,12 @@ class RenderService:
 
         self._submit(_Priority.SEARCH, "search", run)
 
+    def request_words(self, page: int) -> None:
+        def run(renderer: PageRenderer) -> RenderResult:
+            return WordsFound(page, page_words(renderer.document, page))
+
+        self._submit(_Priority.SEARCH, "words", run)
+
     def _submit(
         self, priority: _Priority, name: str, run: Callable[[PageRenderer], RenderResult | None]
     ) -> None:
@@ -193,8 +209,9 @@ class RenderService:
             return
         try:
             renderer = PageRenderer(document)
-            sizes = [renderer.page_size(n) for n in range(renderer.page_count)]
-            self._on_result(DocumentOpened(sizes))
+            pages = range(renderer.page_count)
+            sizes = [renderer.page_size(n) for n in pages]
+            self._on_result(DocumentOpened(sizes, [renderer.page_rotation(n) for n in pages]))
             while (job := self._next()) is not None:
                 try:
                     result = job.run(renderer)

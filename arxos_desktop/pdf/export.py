@@ -30,6 +30,7 @@ from arxos_desktop.pdf.annotation_model import (
 from arxos_desktop.pdf.errors import DamagedPdfError, InvalidAnnotationError
 from arxos_desktop.pdf.import_annotations import named_annotations
 from arxos_desktop.pdf.opening import open_pdf
+from arxos_desktop.pdf.page_sizes import page_space_of
 from sync.schema import AnnotationKind
 
 _K = AnnotationKind
@@ -110,8 +111,7 @@ def _checked(document: pymupdf.Document, row: Mapping[str, Any]) -> dict[str, An
         number = int(row["page"])
         if not 0 <= number < document.page_count:
             return None
-        rect = document[number].rect
-        box = PageBox(rect.width, rect.height)
+        box = PageBox(*page_space_of(document[number]).stored_size)
         geometry = validate_geometry(str(row["kind"]), row["geometry"], box)
         style = validate_style(row.get("style") or {})
     except (InvalidAnnotationError, KeyError, TypeError, ValueError):
@@ -140,6 +140,7 @@ def _write(page: pymupdf.Page, row: Mapping[str, Any], photo: Photo | None) -> p
             text_color=colour,
             border_width=width,
             fill_color=_rgb(style["fill"]) if "fill" in style else (1, 1, 1),
+            rotate=page.rotation,  # the words read upright on a turned sheet
             callout=[pymupdf.Point(p) for p in geometry["callout"]]
             if "callout" in geometry
             else None,
@@ -157,7 +158,8 @@ def _write(page: pymupdf.Page, row: Mapping[str, Any], photo: Photo | None) -> p
         add = page.add_rect_annot if kind is _K.RECTANGLE else page.add_circle_annot
         return _finish(add(geometry["rect"]), colour, width, fill=fill)
     if kind is _K.HIGHLIGHT:
-        return _finish(page.add_highlight_annot(pymupdf.Rect(geometry["rect"])), colour, None)
+        quads = [pymupdf.Rect(q) for q in geometry.get("quads", [geometry["rect"]])]
+        return _finish(page.add_highlight_annot(quads=quads), colour, None)
     if kind is _K.INK:
         return _finish(page.add_ink_annot(geometry["strokes"]), colour, width)
     points = [pymupdf.Point(p) for p in geometry["points"]]

@@ -31,12 +31,15 @@ from arxos_desktop.pdf import pdf_keys
 from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_STROKES
 from arxos_desktop.pdf.errors import DamagedPdfError, PdfTooLargeError
 from arxos_desktop.pdf.import_geometry import (
+    highlight_of,
+    icon_corner,
     page_point,
     page_points,
     page_rect,
     style_of,
     thinned,
 )
+from arxos_desktop.pdf.page_sizes import page_space_of
 from sync.schema import MAX_TEXT_CHARS, AnnotationKind, ReviewStatus
 
 _K = AnnotationKind
@@ -153,7 +156,7 @@ def read_annotations(document: pymupdf.Document) -> list[FoundAnnotation]:
     try:
         for number in range(document.page_count):
             page = document[number]
-            box = (page.rect.width, page.rect.height)
+            box = page_space_of(page).stored_size  # annotations sit on the unrotated page
             annots = list(_bounded(page.annots(), MAX_PER_PAGE + 1))
             widgets = list(_bounded(page.widgets(), MAX_PER_PAGE + 1))
             if len(annots) + len(widgets) > MAX_PER_PAGE:
@@ -263,7 +266,7 @@ def _shape(
     rect = annot.rect
     vertices = annot.vertices
     if type_name == "Text":
-        point = page_point((rect.x0, rect.y0), box)
+        point = page_point(icon_corner(annot), box)
         if ours in (_K.PIN.value, _K.PHOTO.value) and (ours != "pin" or item.equipment_id):
             item.kind, item.geometry = _K(ours), {"point": point}
         else:  # a sticky note: its text gets a box it can be read in
@@ -278,12 +281,7 @@ def _shape(
         kind = _K.RECTANGLE if type_name == "Square" else _K.ELLIPSE
         item.kind, item.geometry = kind, {"rect": page_rect(_inner(document, annot), box)}
     elif type_name == "Highlight":
-        quads = [(p[0], p[1]) for p in (vertices or [])] or [tuple(rect[:2]), tuple(rect[2:])]
-        xs, ys = [q[0] for q in quads], [q[1] for q in quads]
-        item.kind, item.geometry = (
-            _K.HIGHLIGHT,
-            {"rect": page_rect((min(xs), min(ys), max(xs), max(ys)), box)},
-        )
+        item.kind, item.geometry = _K.HIGHLIGHT, highlight_of(vertices, rect, box)
     elif type_name == "Ink" and vertices:
         strokes = [page_points(s, box) for s in list(vertices)[:MAX_STROKES] if len(s)]
         budget = max(MAX_POINTS // max(len(strokes), 1), 1)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pymupdf
 
-from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_WIDTH_PT
+from arxos_desktop.pdf.annotation_model import MAX_POINTS, MAX_QUADS, MAX_WIDTH_PT
 
 #: A page's width and height in points.
 Box = tuple[float, float]
@@ -38,6 +38,46 @@ def page_rect(rect: Any, box: Box) -> list[float]:
     if y1 <= y0:
         y0, y1 = (y0, y0 + 1) if y0 + 1 <= box[1] else (y1 - 1, y1)
     return [x0, y0, x1, y1]
+
+
+def icon_corner(annot: pymupdf.Annot) -> tuple[float, float]:
+    """The point a note icon was placed at: the icon's top-left corner *as shown*.
+
+    PDF viewers keep a note's icon upright on a turned page, so its rectangle is turned
+    with the page and the corner it hangs from is another one of the unrotated rectangle.
+    """
+    page = annot.parent
+    shown = annot.rect * page.rotation_matrix
+    corner = pymupdf.Point(shown.x0, shown.y0) * page.derotation_matrix
+    return (float(corner.x), float(corner.y))
+
+
+def highlight_of(vertices: Any, rect: Any, box: Box) -> dict[str, Any]:
+    """A Highlight's geometry: its bounds, and one rectangle per line when it covers several.
+
+    ``/QuadPoints`` hold four corners per highlighted line; a file without them (or with
+    a broken count) is highlighted by its annotation rectangle.
+    """
+    points = [(float(p[0]), float(p[1])) for p in (vertices or [])]
+    if not points or len(points) % 4:
+        points = [(rect[0], rect[1]), (rect[2], rect[3])]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    geometry: dict[str, Any] = {"rect": page_rect((min(xs), min(ys), max(xs), max(ys)), box)}
+    quads = [points[i : i + 4] for i in range(0, len(points), 4)][:MAX_QUADS]
+    if len(quads) > 1:
+        geometry["quads"] = [
+            page_rect(
+                (
+                    min(p[0] for p in q),
+                    min(p[1] for p in q),
+                    max(p[0] for p in q),
+                    max(p[1] for p in q),
+                ),
+                box,
+            )
+            for q in quads
+        ]
+    return geometry
 
 
 def thinned(points: list[Any], most: int) -> list[Any]:

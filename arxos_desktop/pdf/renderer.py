@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pymupdf
 
 from arxos_desktop.pdf.errors import DamagedPdfError
+from arxos_desktop.pdf.page_space import normal_rotation
 from arxos_desktop.pdf.tiles import TileKey, pad_px, pixel_rect, preview_scale, scale_of
 
 
@@ -60,6 +61,10 @@ class PageRenderer:
             size = (float(rect.width), float(rect.height))
             self._sizes[page] = size
         return size
+
+    def page_rotation(self, page: int) -> int:
+        """How far (degrees clockwise) *page* is turned for showing: 0, 90, 180 or 270."""
+        return normal_rotation(int(self.document[page].rotation))
 
     def display_list(self, page: int) -> pymupdf.DisplayList:
         """The page interpreted once; later calls return the same list."""

@@ -176,12 +176,15 @@ def test_rendering_a_dense_sheet_never_stalls_the_ui_thread(
     qtbot: QtBot, page: DrawingsPage, state: AppState, replica: Replica, building: str
 ) -> None:
     sha = replica.blobs.put_bytes(dense_drawing())  # ARCH D, 20,000 paths, 800 labels
-    _add_drawing(replica, building, "Dense sheet", sha)
+    dense = _add_drawing(replica, building, "Dense sheet", sha)
     viewer = page.viewer
     longest = []
-    for _ in range(3):  # a stall of the viewer's making shows every time; CPU noise does not
+    for attempt in range(3):  # a stall of the viewer's making shows every time; CPU noise does not
         with StallProbe().running() as probe:
-            _open(qtbot, page, state, building, "Dense sheet")
+            if attempt == 0:
+                _open(qtbot, page, state, building, "Dense sheet")
+            else:  # the library is read (and may have folded away): open it again directly
+                state.show_record("document", dense)
             qtbot.waitUntil(lambda: viewer.tiles.preview_complete, timeout=20_000)
             viewer.zoom_in()
             viewer.zoom_in()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from arxos_desktop.store import Replica
 from arxos_desktop.store.documents import DisciplineGroup, DrawingEntry, drawing_library
 from arxos_desktop.store.records import Record, read_row
+from arxos_desktop.ui.drawings.fold import Fold
 from arxos_desktop.ui.drawings.markup.layer import MarkupLayer
 from arxos_desktop.ui.drawings.markup.panel import MarkupPanel
 from arxos_desktop.ui.drawings.markup.toolbar import TOOLS, MarkupToolbar, Tool
@@ -35,6 +36,8 @@ from arxos_desktop.ui.state import AppState
 
 #: Width of the library beside the viewer.
 LIBRARY_WIDTH: Final = 300
+#: Below this page width the library folds away once a drawing opens (the sheet needs it).
+NARROW_PX: Final = 1400
 #: Width of the selected markup's panel on the right.
 MARKUP_PANEL_WIDTH: Final = 240
 _ENTRY_ROLE: Final = Qt.ItemDataRole.UserRole
@@ -130,9 +133,20 @@ class DrawingsPage(QWidget):
         self.markup_panel = MarkupPanel(self.markups)
         self.pin_focus = PinFocus(self.viewer)
         self.library.drawing_was_chosen.connect(self._open)
+        self.library_fold = Fold(
+            self.library, label="Library", name="the drawing library", key="drawings/library"
+        )
+        self.sheets_fold = Fold(
+            self.viewer.thumbnails,
+            label="Sheets",
+            name="the sheet thumbnails",
+            key="drawings/thumbnails",
+        )
         sheet = QWidget()
         column = QVBoxLayout(sheet)
         column.setContentsMargins(0, 0, 0, 0)
+        self.viewer.leading.addWidget(self.library_fold.button)
+        self.viewer.leading.addWidget(self.sheets_fold.button)
         column.addWidget(self.tools)
         column.addWidget(self.viewer, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -145,6 +159,8 @@ class DrawingsPage(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
         self._wanted: str | None = None
+        self._fold_when_shown = False
+        self.viewer.page_did_show.connect(self._sheet_shown)
         self._page_actions: list[QAction] = []
         state.building_did_change.connect(self._building_changed)
         state.data_did_change.connect(self.reload)
@@ -171,6 +187,8 @@ class DrawingsPage(QWidget):
             ("Fit page", "Ctrl+0", viewer.view.fit_page),
             ("Next sheet", "Ctrl+PgDown", viewer.next_page),
             ("Previous sheet", "Ctrl+PgUp", viewer.previous_page),
+            ("Show or hide the drawing library", "Ctrl+Alt+B", self.library_fold.toggle),
+            ("Show or hide the sheet thumbnails", "Ctrl+Alt+T", self.sheets_fold.toggle),
         ):
             action = window.add_action(menu, text, keys, slot)
             action.setEnabled(self.isVisible())
@@ -180,6 +198,8 @@ class DrawingsPage(QWidget):
             action = window.add_action(tools, spec.name, spec.shortcut, self._chooser(spec.tool))
             action.setEnabled(self.isVisible())
             self._page_actions.append(action)
+        self.library_fold.remember_in(window.settings)
+        self.sheets_fold.remember_in(window.settings)
         window.on_close(self.viewer.close_drawing)
         window.on_close(self.markups.photos.shutdown)
 
@@ -245,4 +265,11 @@ class DrawingsPage(QWidget):
         shown = self.viewer.entry
         if shown is not None and shown.id == entry.id and self.viewer.bridge is not None:
             return
+        self._fold_when_shown = True
         self.viewer.open_drawing(entry)
+
+    def _sheet_shown(self, _page: int) -> None:
+        """A drawing just opened: on a narrow window its sheet needs the library's room."""
+        if self._fold_when_shown and self.width() < NARROW_PX:
+            self.library_fold.fold_unless_kept()
+        self._fold_when_shown = False

@@ -57,6 +57,6 @@ class PinFocus(QObject):
         self._aim = None
         view = self.viewer.view
         view.set_zoom(max(view.zoom, PIN_ZOOM))
-        view.centerOn(*aim.point)
+        view.centerOn(*view.space.to_shown(aim.point))
         view.view_did_change.emit()
         self.pin_did_show.emit(self._pin_id)

@@ -10,8 +10,11 @@ from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from arxos_desktop.pdf.background import THUMBNAIL_PX
 
+#: Longer side of a thumbnail on screen: enough to tell sheets apart, narrow beside the sheet
+#: (rendered at :data:`THUMBNAIL_PX`, so it stays sharp on a high-density screen).
+ICON_PX: Final = min(THUMBNAIL_PX, 104)
 #: Width of the strip: a thumbnail and the list's frame and scroll bar.
-STRIP_WIDTH: Final = THUMBNAIL_PX + 28
+STRIP_WIDTH: Final = ICON_PX + 28
 
 
 class ThumbnailStrip(QListWidget):
@@ -27,7 +30,7 @@ class ThumbnailStrip(QListWidget):
         self.setWrapping(False)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
+        self.setIconSize(QSize(ICON_PX, ICON_PX))
         self.setSpacing(6)
         self.setFixedWidth(STRIP_WIDTH)
         self.setAccessibleName("Sheets")

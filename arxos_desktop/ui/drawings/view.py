@@ -1,11 +1,13 @@
 """One drawing page on screen: a graphics scene in PDF page points, zoomed and panned.
 
-The scene's unit is the PDF point with y down (PyMuPDF's page coordinates), so
-everything drawn over the sheet (tiles, search hits, and markup items) is placed
-where the PDF says it is; zoom and pan are only the view's transform. Items sit
-on layers stacked by z value: the preview, the sharp tiles, search hits, then
-:attr:`DrawingView.markup_layer` for annotations (whatever a markup tool adds
-there moves and zooms with the sheet, with no code of its own for it).
+The scene's unit is the PDF point with y down, on the page as shown (its
+/Rotate applied, as the tiles are rendered); zoom and pan are only the view's
+transform. Items sit on layers stacked by z value: the preview, the sharp tiles,
+search hits, then :attr:`DrawingView.markup_layer` for annotations (whatever a
+markup tool adds there moves and zooms with the sheet, with no code of its own
+for it). Search hits and markups are in the unrotated page space they are stored
+in; their two layers carry the page's rotation (:mod:`arxos_desktop.pdf.page_space`),
+so they land where the PDF says on a turned sheet too.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
     QWidget,
 )
+
+from arxos_desktop.pdf.page_space import PageSpace
 
 #: Zoom limits in screen pixels per point (1/20 to 16 times a 72-dpi sheet).
 MIN_ZOOM: Final = 0.05
@@ -84,6 +88,8 @@ class DrawingView(QGraphicsView):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self.page_size = (0.0, 0.0)
+        #: The page's rotation: between the scene (shown) and stored page points.
+        self.space = PageSpace()
         self.sheet = QGraphicsRectItem()
         self.sheet.setBrush(QBrush(QColor(255, 255, 255)))  # paper stays white in dark mode
         self.sheet.setPen(Qt.PenStyle.NoPen)
@@ -122,9 +128,13 @@ class DrawingView(QGraphicsView):
 
     # -- the page and the transform API ------------------------------------------------------
 
-    def set_page(self, size: tuple[float, float]) -> None:
-        """Show an empty sheet of *size* points (layers cleared)."""
+    def set_page(self, size: tuple[float, float], *, rotation: int = 0) -> None:
+        """Show an empty sheet of *size* points as shown, turned by *rotation* (layers cleared)."""
         self.page_size = size
+        self.space = PageSpace.of_shown(size, rotation)
+        to_shown = self.stored_transform()
+        self.hit_layer.setTransform(to_shown)
+        self.markup_layer.setTransform(to_shown)
         for layer in (
             self.preview_layer,
             self.stale_layer,
@@ -155,6 +165,20 @@ class DrawingView(QGraphicsView):
         """Which point of the page (PDF points) is under a viewport position."""
         inverse, _ok = self.viewportTransform().inverted()
         return QPointF(inverse.map(QPointF(point)))
+
+    def stored_transform(self) -> QTransform:
+        """Stored page points → scene points: for an item drawn in stored points."""
+        a, b, c, d, e, f = self.space.to_shown_matrix
+        return QTransform(a, b, c, d, e, f)
+
+    def view_to_stored(self, point: QPointF | QPoint) -> tuple[float, float]:
+        """Which point of the unrotated page (stored points) is under a viewport position."""
+        shown = self.view_to_page(point)
+        return self.space.to_stored((shown.x(), shown.y()))
+
+    def stored_to_view(self, point: tuple[float, float]) -> QPointF:
+        """Where a stored page point is in the viewport."""
+        return self.page_to_view(QPointF(*self.space.to_shown(point)))
 
     def visible_page_rect(self) -> tuple[float, float, float, float]:
         """The part of the page in view, in points (empty when none of it is)."""

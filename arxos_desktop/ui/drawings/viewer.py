@@ -34,6 +34,7 @@ from arxos_desktop.pdf.background import (
     SearchFinished,
     ThumbnailRendered,
     TileRendered,
+    WordsFound,
 )
 from arxos_desktop.pdf.errors import PdfPasswordRequiredError, WrongPdfPasswordError
 from arxos_desktop.pdf.text_search import SearchHit
@@ -70,6 +71,8 @@ class DrawingViewer(QWidget):
     password_was_asked = Signal(object)
     #: A page (0-based) is on screen, its layers fresh: the markup layer draws on it.
     page_did_show = Signal(int)
+    #: A page's words were read (a :class:`WordsFound`), after :meth:`request_words`.
+    words_did_arrive = Signal(object)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +80,8 @@ class DrawingViewer(QWidget):
         self.entry: DrawingEntry | None = None
         self.bridge: RenderBridge | None = None
         self.page_sizes: list[tuple[float, float]] = []
+        #: Each page's /Rotate (0, 90, 180, 270): markups are stored on the unrotated page.
+        self.page_rotations: list[int] = []
         self.page = 0
         self._search_generation = 0
         self._waiting_for_file = False
@@ -119,6 +124,9 @@ class DrawingViewer(QWidget):
 
     def _toolbar(self) -> QHBoxLayout:
         row = QHBoxLayout()
+        #: Where the page puts the toggles of the panels around the sheet (before the title).
+        self.leading = QHBoxLayout()
+        row.addLayout(self.leading)
         row.addWidget(self.title, 1)
         self.previous_sheet = self._button("◀ Sheet", "Previous sheet", self.previous_page)
         self.next_sheet = self._button("Sheet ▶", "Next sheet", self.next_page)
@@ -205,6 +213,7 @@ class DrawingViewer(QWidget):
         self.tiles.stop()
         self.entry = None
         self.page_sizes = []
+        self.page_rotations = []
         self._waiting_for_file = False
         self.search.clear()
         self.thumbnails.clear()
@@ -298,15 +307,18 @@ class DrawingViewer(QWidget):
         elif isinstance(result, ThumbnailRendered):
             self.thumbnails.set_thumbnail(result.page, to_pixmap(result.bitmap))
         elif isinstance(result, DocumentOpened):
-            self._opened(result.page_sizes)
+            self._opened(result.page_sizes, result.rotations)
         elif isinstance(result, SearchFinished):
             if result.generation == self._search_generation:
                 self._hits_found(result.hits)
+        elif isinstance(result, WordsFound):
+            self.words_did_arrive.emit(result)
         elif isinstance(result, RenderFailed):
             self._failed(result)
 
-    def _opened(self, sizes: list[tuple[float, float]]) -> None:
+    def _opened(self, sizes: list[tuple[float, float]], rotations: list[int]) -> None:
         self.page_sizes = sizes
+        self.page_rotations = rotations
         self.stack.setCurrentIndex(1)
         self._enable(True)
         self.thumbnails.set_pages(len(sizes))
@@ -336,7 +348,8 @@ class DrawingViewer(QWidget):
             return
         self.page = page
         size = self.page_sizes[page]
-        self.view.set_page(size)
+        rotations = self.page_rotations
+        self.view.set_page(size, rotation=rotations[page] if page < len(rotations) else 0)
         self.view.fit_width()
         self.sheet_label.setText(f"Sheet {page + 1} of {len(self.page_sizes)}")
         self.thumbnails.mark(page)
@@ -356,6 +369,11 @@ class DrawingViewer(QWidget):
     def zoom_out(self) -> None:
         self.view.zoom_by(1 / ZOOM_STEP)
 
+    def request_words(self, page: int) -> None:
+        """Read *page*'s words on the render thread; they arrive by :attr:`words_did_arrive`."""
+        if self.bridge is not None:
+            self.bridge.service.request_words(page)
+
     def focus_search(self) -> None:
         self.search.focus()
 
@@ -373,7 +391,7 @@ class DrawingViewer(QWidget):
         if hit.page != self.page:
             self.show_page(hit.page)
         self._draw_hits()
-        self.view.show_page_rect(hit.rect)
+        self.view.show_page_rect(self.view.space.rect_to_shown(hit.rect))
 
     def _draw_hits(self) -> None:
         self.view.hit_layer.clear()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
+from arxos_desktop.pdf.page_space import PageSpace
 from arxos_desktop.store.records import Record
 from sync.schema import AnnotationKind
 
@@ -126,6 +127,8 @@ def _shape(shown: Shown) -> QGraphicsItem:
         if kind is AnnotationKind.HIGHLIGHT:
             fill = QColor(style.get("fill", "#ffeb3b"))
             fill.setAlpha(90)
+            if "quads" in geometry:  # the lines of words it covers, not their bounding box
+                return _quads_item(geometry["quads"], fill)
             item.setBrush(QBrush(fill))
             item.setPen(QPen(Qt.PenStyle.NoPen))
         else:
@@ -151,14 +154,29 @@ def _shape(shown: Shown) -> QGraphicsItem:
     return _path_item(_polyline(points), style)
 
 
+def _quads_item(quads: list[list[float]], fill: QColor) -> QGraphicsPathItem:
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)  # lines that touch stay filled where they meet
+    for x0, y0, x1, y1 in quads:
+        path.addRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+    item = QGraphicsPathItem(path)
+    item.setBrush(QBrush(fill))
+    item.setPen(QPen(Qt.PenStyle.NoPen))
+    return item
+
+
 def _path_item(path: QPainterPath, style: dict[str, Any]) -> QGraphicsPathItem:
     item = QGraphicsPathItem(path)
     item.setPen(_pen(style))
     return item
 
 
-def markup_item(shown: Shown) -> QGraphicsItem:
-    """The markup as one item (a group when it has a label), tagged with its id."""
+def markup_item(shown: Shown, space: PageSpace | None = None) -> QGraphicsItem:
+    """The markup as one item (a group when it has a label), tagged with its id.
+
+    Items are in stored page points; *space* is the page's rotation, so a label goes
+    under the shape as the sheet is shown, not under its unrotated bottom edge.
+    """
     record = shown.record
     shape = _shape(shown)
     words = shown.measurement or (record.text or None)
@@ -178,9 +196,13 @@ def markup_item(shown: Shown) -> QGraphicsItem:
         if "point" in record.geometry:  # beside a pin's head
             label.setPos(QPointF(*record.geometry["point"]))
             label.setTransform(QTransform.fromTranslate(PIN_RADIUS + 3, -PIN_RADIUS - 1))
-        else:  # under the shape
-            anchor = shape.boundingRect()
-            label.setPos(anchor.left(), anchor.bottom())
+        else:  # under the shape, as shown
+            box = shape.boundingRect()
+            space = space or PageSpace()
+            x0, _y0, _x1, y1 = space.rect_to_shown(
+                (box.left(), box.top(), box.right(), box.bottom())
+            )
+            label.setPos(QPointF(*space.to_stored((x0, y1))))
             label.setTransform(QTransform.fromTranslate(0, 2))
         group.addToGroup(label)
         item = group

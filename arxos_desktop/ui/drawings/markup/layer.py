@@ -34,6 +34,7 @@ from arxos_desktop.ui.drawings.markup.prompts import ask_calibration, ask_text
 from arxos_desktop.ui.drawings.markup.rows import Loaded, author_of, created_edit, read_page
 from arxos_desktop.ui.drawings.markup.selection import SelectionMarks
 from arxos_desktop.ui.drawings.markup.toolbar import MarkupToolbar, Tool
+from arxos_desktop.ui.drawings.markup.word_highlight import WordHighlighter
 from arxos_desktop.ui.drawings.viewer import DrawingViewer
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.state import AppState
@@ -79,6 +80,7 @@ class MarkupLayer(QObject):
         self._preview: QGraphicsPathItem | None = None
         self.marks = SelectionMarks(self.view)
         self.photos = PhotoMarkers(state, self.view, self.dialog_was_opened)
+        self.words = WordHighlighter(viewer)
         self._resizing = False
         #: Corners of an area being tapped out, and their dashed outline.
         self._corners: list[tuple[float, float]] = []
@@ -126,7 +128,7 @@ class MarkupLayer(QObject):
         self.toolbar.set_authors(authors)
         self.view.markup_layer.clear()
         for shown in self.shown:
-            markup_item(shown).setParentItem(self.view.markup_layer)
+            markup_item(shown, self.view.space).setParentItem(self.view.markup_layer)
         chosen = self.selected.id if self.selected is not None else None
         self.select(next((s for s in self.shown if s.id == chosen), None))
         self.markups_did_load.emit()
@@ -140,6 +142,7 @@ class MarkupLayer(QObject):
     def _tool_chosen(self, tool: str) -> None:
         self._end_corners()
         drawing = Tool(tool) is not Tool.SELECT
+        self.words.use(Tool(tool) is Tool.HIGHLIGHT)
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if drawing else QGraphicsView.DragMode.ScrollHandDrag
         )
@@ -207,8 +210,9 @@ class MarkupLayer(QObject):
         return False
 
     def _page_point(self, event: QMouseEvent) -> QPointF:
-        raw = self.view.view_to_page(event.position())
-        x, y = clamp((raw.x(), raw.y()), self.view.page_size)
+        """The stored page point under the pointer (on a turned sheet, the unrotated one)."""
+        raw = self.view.view_to_stored(event.position())
+        x, y = clamp(raw, self.view.space.stored_size)
         return QPointF(x, y)
 
     def _pressed(self, point: QPointF) -> bool:
@@ -247,6 +251,7 @@ class MarkupLayer(QObject):
             pen.setCosmetic(True)
             self._preview.setPen(pen)
             self._preview.setZValue(20)
+            self._preview.setTransform(self.view.stored_transform())
             self.view.scene().addItem(self._preview)
         else:
             self._preview.setPath(polygon_item(shape).path())
@@ -298,6 +303,7 @@ class MarkupLayer(QObject):
             pen.setStyle(Qt.PenStyle.DashLine)
             self._corner_line.setPen(pen)
             self._corner_line.setZValue(20)
+            self._corner_line.setTransform(self.view.stored_transform())
             self.view.scene().addItem(self._corner_line)
         self._corner_line.setPath(polygon_item([QPointF(*c) for c in corners]).path())
 
@@ -341,6 +347,8 @@ class MarkupLayer(QObject):
                 lambda text: self.create(kind, geometry, text=text),
                 self.dialog_was_opened,
             )
+        elif kind is AnnotationKind.HIGHLIGHT:
+            self.create(kind, self.words.geometry(a, b))
         else:
             self.create(kind, {"rect": [x0, y0, x1, y1]})
 

@@ -63,7 +63,8 @@ class SelectionMarks:
         half = HANDLE_PX / 2
         self.handle = QGraphicsRectItem(QRectF(-half, -half, HANDLE_PX, HANDLE_PX))
         self.handle.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.handle.setPos(QPointF(self.bounds[2], self.bounds[3]))
+        corner = self.view.space.to_shown((self.bounds[2], self.bounds[3]))
+        self.handle.setPos(QPointF(*corner))
         self.handle.setBrush(QBrush(colour))
         self.handle.setPen(QPen(self.view.palette().color(QPalette.ColorRole.Base), 1))
         self.handle.setZValue(16)
