@@ -8,7 +8,7 @@ anything else that changes rows) is noticed on ``data_did_change``, when the
 keeper checks that the building on screen is still held. Both then take the same
 path: the building the user had before the session, else the first one left,
 else no building at all, which every page shows as such, with the actions that
-need a building switched off.
+need a building switched off, until a sync brings one.
 
 The keeper also owns the window title, which names the building on screen.
 """
@@ -41,12 +41,12 @@ class BuildingKeeper(QObject):
         super().__init__(window)
         self.window = window
         self.state = state
-        #: Buildings that left during this run: not chosen again unless the user picks one.
-        self._gone: set[str] = set()
+        #: The window was told there is no building (not merely none chosen yet at start-up).
+        self._none_shown = False
         self._generation = 0
+        # On until the window is told there is no building (start-up has not chosen yet).
         self.needs_building = QActionGroup(self)
         self.needs_building.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
-        # On until the window is told there is no building (start-up has not chosen yet).
         state.building_did_change.connect(self._building_changed)
         state.data_did_change.connect(self.check)
 
@@ -68,32 +68,39 @@ class BuildingKeeper(QObject):
         """Its data is about to be removed: never shown again meanwhile, moved off at once."""
         self.state.leaving.add(building_id)
         if self.state.building_id == building_id:
-            self._choose(current=None, gone=building_id)
+            self._choose(current=None, avoid=building_id)
 
     def building_did_leave(self, building_id: str) -> None:
-        """Its removal ended (or failed): choose again if the window shows nothing or it."""
+        """Its removal ended (or failed): choose again if the window shows nothing or it.
+
+        It is not chosen this time even if some of its rows stayed (changes that
+        could not be sent); a later sync that brings it back shows it again.
+        """
         self.state.leaving.discard(building_id)
-        self._gone.add(building_id)
         current = self.state.building_id
         if current is None or current == building_id:
-            self._choose(current=None, gone=building_id)
+            self._choose(current=None, avoid=building_id)
         else:
             self.check()
 
-    # -- any other way a building goes ----------------------------------------------------
+    # -- any other way a building goes (or comes) --------------------------------------------
 
     def check(self) -> None:
-        """Make sure the building on screen is still held (after rows changed under it)."""
-        current = self.state.building_id
-        if current is None:
-            self._set_title(None)
-            return
-        self._choose(current=current, gone=current)
+        """Make sure the building on screen is still held (after rows changed under it).
 
-    def _choose(self, *, current: str | None, gone: str) -> None:
+        While the window says it has no building, a building that arrived (a sign-in
+        synced one) is opened.
+        """
+        current = self.state.building_id
+        if current is None and not self._none_shown:
+            self._set_title(None)  # start-up has not chosen yet: not ours to choose
+            return
+        self._choose(current=current, avoid=None)
+
+    def _choose(self, *, current: str | None, avoid: str | None) -> None:
         self._generation += 1
         generation = self._generation
-        excluded = frozenset(self.state.leaving | (self._gone - {current}))
+        excluded = frozenset(self.state.leaving | ({avoid} if avoid else set()))
         preferred = [self._before_pass()]
 
         def job(replica: Replica) -> BuildingChoice:
@@ -101,22 +108,23 @@ class BuildingKeeper(QObject):
 
         self.state.ops.run(
             job,
-            success=lambda choice: self._chosen(generation, gone, choice),
+            success=lambda choice: self._chosen(generation, choice),
             failure=lambda error: self.state.post(plain_words(error)),
             owner=self,
         )
 
-    def _chosen(self, generation: int, gone: str, choice: BuildingChoice) -> None:
+    def _chosen(self, generation: int, choice: BuildingChoice) -> None:
         if generation != self._generation:
             return  # a newer check is on its way
         if choice.kept:
             self._set_title(choice.name)
-            self.check_did_finish.emit()
-            return
-        if choice.building_id is not None and choice.building_id == self._before_pass():
-            self.remember_before_pass(None)  # back where the user was: nothing to return to
-        if self.state.building_id in (None, gone):
-            self.state.set_building(choice.building_id)
+        else:
+            if choice.building_id is not None and choice.building_id == self._before_pass():
+                self.remember_before_pass(None)  # back where the user was: nothing to return to
+            if choice.building_id != self.state.building_id or (
+                choice.building_id is None and not self._none_shown
+            ):
+                self.state.set_building(choice.building_id)
             self._set_title(choice.name or None)
         self.check_did_finish.emit()
 
@@ -126,9 +134,11 @@ class BuildingKeeper(QObject):
 
     def _building_changed(self, building_id: str) -> None:
         self.needs_building.setEnabled(bool(building_id))
+        self._none_shown = not building_id
         if building_id:
-            self._gone.discard(building_id)  # picked again on purpose (granted again)
-        self.check()
+            self.check()
+        else:
+            self._set_title(None)
 
     def _set_title(self, name: str | None) -> None:
         self.window.setWindowTitle(f"{name} — {APP_TITLE}" if name else APP_TITLE)

@@ -236,6 +236,14 @@ def test_with_no_other_building_every_page_says_so_and_building_actions_are_off(
     qtbot.mouseClick(cover.scan_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is one(window, ScanPage)
 
+    # Signed in again, a sync brings a building: the window opens it, the covers go.
+    state.ops.run(lambda rep: create_building(rep, name="Quay Works").id, writes=True)
+    qtbot.waitUntil(lambda: state.building_id is not None, timeout=5000)
+    settle(qtbot, state)
+    assert window.windowTitle() == "Quay Works — ArxOS Field"
+    assert not any(c.isVisible() for c in window.findChildren(NoBuildingCover))
+    assert action(window, "Filter equipment").isEnabled()
+
 
 def test_a_revoked_grant_that_takes_the_building_away_through_sync_moves_the_window_too(
     window: MainWindow, state: AppState, replica: Replica, sample: SampleBuilding, qtbot: QtBot
