@@ -33,7 +33,7 @@ from arxos_desktop.ui.equipment_navigator import NODE_ROLE
 from arxos_desktop.ui.equipment_page import EquipmentPage
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.no_building import NO_BUILDING, NoBuildingCover
-from arxos_desktop.ui.pages import build_pages
+from arxos_desktop.ui.pages import NEEDS_A_BUILDING, build_pages, building_actions
 from arxos_desktop.ui.record_side import RecordSide
 from arxos_desktop.ui.scanner import ScanPage
 from arxos_desktop.ui.search_palette import SearchPalette
@@ -231,6 +231,8 @@ def test_with_no_other_building_every_page_says_so_and_building_actions_are_off(
                  "Take a p&hoto…", "&Dictate a note"):  # fmt: skip
         assert not action(window, text).isEnabled(), text
     assert action(window, "Search…").isEnabled()
+    named = {a.text() for a in building_actions(window)}
+    assert named >= set(NEEDS_A_BUILDING) and "Zoom in" in named  # no name went stale
     # The cover's way out: the Scan page, to scan another pass.
     cover = work.findChildren(NoBuildingCover)[0]
     qtbot.mouseClick(cover.scan_button, Qt.MouseButton.LeftButton)
