@@ -161,7 +161,7 @@ class Shooter:
         self.wait(lambda: bool(checked), "the scanned pass's check")
         access.view.close()  # the scanner shot shows the page itself
         self.shoot("scanner")
-        self.shoot_passes(window, access, checked, synced)
+        token = self.shoot_passes(window, access, checked, synced)
 
         self.drawing_markups(window, state, ahu.id)
 
@@ -178,12 +178,14 @@ class Shooter:
 
         apply_theme(self.app, Theme.DARK)
         self.shoot("dark-palette")
+        apply_theme(self.app, Theme.LIGHT)
+        self.session_ended(window, access, checked, token)
         window.close()
         self.settle(0.3)
 
     def shoot_passes(
         self, window: object, access: object, checked: list[object], synced: list[object]
-    ) -> None:
+    ) -> str:
         """A pass the demo server signed, accepted; the same pass altered, refused."""
         from arxos_desktop.access.issuing import issue_remote
         from arxos_desktop.ui.access.session_controller import AccessController
@@ -218,6 +220,30 @@ class Shooter:
             window.statusBar().clearMessage()
             self.shoot(name)
         access.view.close()
+        return issued.token
+
+    def session_ended(
+        self, window: object, access: object, checked: list[object], token: str
+    ) -> None:
+        """A contractor session on the demo building, ended: its data left, nothing else here."""
+        from arxos_desktop.ui.access.session_controller import AccessController
+        from arxos_desktop.ui.main_window import MainWindow
+
+        assert isinstance(window, MainWindow) and isinstance(access, AccessController)
+        count = len(checked)
+        access.check(token)
+        self.wait(lambda: len(checked) > count, "the pass check")
+        started: list[object] = []
+        ended: list[object] = []
+        access.session_did_start.connect(started.append)
+        access.session_did_end.connect(ended.append)
+        access.view.start_button.click()  # the server is gone by now: the pass works offline
+        self.wait(lambda: bool(started), "the contractor session")
+        access.end_action.trigger()
+        self.wait(lambda: bool(ended) and window.state is not None
+                  and window.state.building_id is None, "the session's end")  # fmt: skip
+        window.pages.setCurrentIndex(0)
+        self.shoot("session-ended")
 
     def drawing_markups(self, window: object, state: object, ahu_id: str) -> None:
         """The first demo drawing with one markup of each common kind, the pin selected."""

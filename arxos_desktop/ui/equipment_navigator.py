@@ -111,7 +111,12 @@ class LocationNavigator(QWidget):
             buildings = [(b.id, b.name) for b in list_buildings(replica)]
             return location_tree(replica, building_id), buildings
 
-        self._state.ops.run(job, success=self._loaded, failure=self._failed, owner=self)
+        self._state.ops.run(
+            job,
+            success=self._loaded,
+            failure=lambda error: self._failed(building_id, error),
+            owner=self,
+        )
 
     def _loaded(self, result: tuple[LocationTree, list[tuple[str, str]]]) -> None:
         self._loading = False
@@ -127,9 +132,14 @@ class LocationNavigator(QWidget):
         self._show_tree(tree)
         self.tree_did_load.emit()
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, building_id: str, error: Exception) -> None:
         self._loading = False
-        self._again = False
+        if self._again or building_id != self._state.building_id:
+            # Asked again meanwhile, or that building has gone (the window moved off it):
+            # only the newer read's answer counts.
+            self._again = False
+            self.reload()
+            return
         self._state.post(plain_words(error))
 
     def _show_buildings(self, buildings: list[tuple[str, str]], current: str) -> None:
@@ -200,8 +210,14 @@ class LocationNavigator(QWidget):
         self._chosen = (kind, node_id)
         self.location_was_chosen.emit(kind, node_id)
 
-    def _building_changed(self, _building_id: str) -> None:
+    def _building_changed(self, building_id: str) -> None:
         self._chosen = None
+        if not building_id:  # no building left to show: nothing of the last one stays
+            self.tree = None
+            self._model.removeRows(0, self._model.rowCount())
+            self.buildings.clear()
+            self.buildings.hide()
+            return
         self.reload()
 
     def _building_picked(self, index: int) -> None:

@@ -245,7 +245,10 @@ class EquipmentPage(QWidget):
         self._room_id = None
         self.model.current_id = None
         self.filters.set_values(system=None, status=None, floor_id=None, text="")
-        self._load_choices(building_id)
+        if building_id:
+            self._load_choices(building_id)
+        else:
+            self.filters.set_choices(FilterChoices(systems=[], statuses=[], floors=[]))
         self._apply()
 
     def _data_changed(self) -> None:

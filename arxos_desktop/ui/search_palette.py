@@ -145,9 +145,13 @@ class SearchPalette(QDialog):
         self.box.installEventFilter(self)
         self.results.itemClicked.connect(lambda _item: self.jump())
         self.results.itemActivated.connect(lambda _item: self.jump())
+        # Results name rows that may have left (a building went with a session or a grant).
+        state.data_did_change.connect(self._rows_changed)
 
     def open_over_window(self) -> None:
         """Show over the top of the window with the text selected, ready to type over."""
+        if self.results.count() == 0 and self.box.text().strip():
+            self._on_typed(self.box.text())  # dropped while hidden: read again
         window = self.parentWidget()
         if window is not None:
             width = min(720, max(360, window.width() - 80))
@@ -171,6 +175,17 @@ class SearchPalette(QDialog):
         return False
 
     # -- searching -------------------------------------------------------------------------
+
+    def _rows_changed(self) -> None:
+        """Search again on screen; hidden, drop the results (re-read when opened)."""
+        if not self.box.text().strip():
+            return
+        self._generation += 1  # an answer read before the change is stale
+        if self.isVisible():
+            self._debounce.stop()
+            self._run_search()  # no typing to wait for: the new answer replaces the old
+        else:
+            self.results.clear()
 
     def _on_typed(self, _text: str) -> None:
         self._generation += 1  # an answer to the text before this keystroke is stale now

@@ -95,7 +95,10 @@ def _choose_building(window: MainWindow, state: AppState, *, demo: bool) -> None
     def picked(building_id: str | None) -> None:
         if building_id is None:
             state.post("No buildings on this device yet: sign in to a sync server to get yours.")
+            state.set_building(None)  # every page says so, with the ways to get one
             return
+        if building_id in state.leaving:
+            return  # an ended session's building: the access controller moves on when it has gone
         window.settings.setValue(_BUILDING_KEY, building_id)
         state.set_building(building_id)
 

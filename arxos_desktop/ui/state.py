@@ -19,7 +19,7 @@ from arxos_desktop.ui.ops import StoreOps
 class AppState(QObject):
     """The open replica's worker, its home folder and the building on screen."""
 
-    #: The building on screen changed (its id).
+    #: The building on screen changed (its id; empty when the device has none to show).
     building_did_change = Signal(str)
     #: Someone asked to show a record: (entity, id), e.g. ("equipment", "…").
     record_was_requested = Signal(str, str)
@@ -42,6 +42,9 @@ class AppState(QObject):
         self.ops = ops
         self.home = home
         self.building_id: str | None = None
+        #: Buildings whose data is leaving this device (an ended contractor session):
+        #: nobody opens them again meanwhile (start-up, a search hit, the picker).
+        self.leaving: set[str] = set()
         #: Edits saved this session, newest last: what Edit ▸ Undo walks back.
         self.undo_history = UndoHistory()
         #: Undos made this session, newest last: what Edit ▸ Redo walks forward again.
@@ -56,10 +59,16 @@ class AppState(QObject):
         """The replica, for jobs handed to :attr:`ops` (never query it on the UI thread)."""
         return self.ops.replica
 
-    def set_building(self, building_id: str) -> None:
-        if building_id != self.building_id:
+    def set_building(self, building_id: str | None) -> None:
+        """Show *building_id*; None shows that there is no building (every page says so).
+
+        A building in :attr:`leaving` is not opened: its rows are about to go.
+        """
+        if building_id is not None and building_id in self.leaving:
+            return
+        if building_id is None or building_id != self.building_id:
             self.building_id = building_id
-            self.building_did_change.emit(building_id)
+            self.building_did_change.emit(building_id or "")
 
     def show_record(self, entity: str, record_id: str) -> None:
         self.record_was_requested.emit(entity, record_id)

@@ -33,6 +33,7 @@ from arxos_desktop.access.session import (
 from arxos_desktop.account import Credentials
 from arxos_desktop.store.replica import Replica
 from arxos_desktop.ui.access.pass_view import PassView
+from arxos_desktop.ui.building_keeper import BuildingKeeper
 from arxos_desktop.ui.main_window import MainWindow
 from arxos_desktop.ui.messages import plain_words
 from arxos_desktop.ui.net_task import NetTask
@@ -61,12 +62,15 @@ class AccessController(QObject):
         self,
         window: MainWindow,
         state: AppState,
+        keeper: BuildingKeeper,
         *,
         clock: Callable[[], dt.datetime] = local_now,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.state = state
+        #: Moves the window off the session's building when it leaves the device.
+        self.keeper = keeper
         self.clock = clock
         self.view = PassView(window)
         self.view.session_was_requested.connect(self.start_session)
@@ -184,6 +188,8 @@ class AccessController(QObject):
             if credentials is not None and sync is not None and sync.credentials != credentials:
                 sync.use_credentials(credentials)
             self.view.close()
+            if self.state.building_id != session.building_id:
+                self.keeper.remember_before_pass(self.state.building_id)
             self._began(session)
 
         self.state.ops.run(job, success=started, writes=True, owner=self)
@@ -237,6 +243,7 @@ class AccessController(QObject):
         if session is None:
             return
         self.timer.stop()
+        self.keeper.building_will_leave(session.building_id)  # off the screen at once
         credentials = self.sync.credentials if self.sync is not None else None
         sync = self.sync
         if sync is not None and credentials is not None and _holds_pass(credentials):
@@ -253,6 +260,7 @@ class AccessController(QObject):
             self.session = None
             self.badge.hide()
             self.end_action.setEnabled(False)
+            self.keeper.building_did_leave(session.building_id)
             if error is not None:
                 self.state.post(plain_words(error))
                 return
@@ -281,9 +289,11 @@ def _holds_pass(credentials: Credentials) -> bool:
     return credentials.email.startswith(HOLDER_PREFIX)
 
 
-def install_access(window: MainWindow, state: AppState, scan_page: Any) -> AccessController:
+def install_access(
+    window: MainWindow, state: AppState, scan_page: Any, keeper: BuildingKeeper
+) -> AccessController:
     """Passes the Scan page reads go to the pass view; a kept session resumes."""
-    controller = AccessController(window, state)
+    controller = AccessController(window, state, keeper)
     scan_page.access_token_was_read.connect(controller.check)
     controller.resume()
     return controller

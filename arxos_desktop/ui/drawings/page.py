@@ -236,8 +236,13 @@ class DrawingsPage(QWidget):
                 self._wanted = None
                 self._open(entry)
 
-    def _building_changed(self, _building_id: str) -> None:
+    def _building_changed(self, building_id: str) -> None:
+        self._wanted = None
         self.viewer.close_drawing()
+        if not building_id:  # no building left to show: none of the last one's drawings
+            self.library.clear()
+            self.markups.toolbar.set_equipment([])
+            self.library_did_load.emit()
         self.reload()
 
     def _record_requested(self, entity: str, record_id: str) -> None:

@@ -205,7 +205,7 @@ class DrawingViewer(QWidget):
         )
 
     def close_drawing(self) -> None:
-        """Stop rendering the drawing on screen (its cached tiles stay)."""
+        """Stop rendering the drawing and take it off the screen (its cached tiles stay)."""
         if self.bridge is not None:
             self.bridge.close()
             self.bridge.deleteLater()
@@ -218,6 +218,8 @@ class DrawingViewer(QWidget):
         self.search.clear()
         self.thumbnails.clear()
         self.sheet_label.setText("")
+        self.title.setText("")
+        self._say(NOTHING_OPEN)
         self._enable(False)
 
     def _start(self, entry: DrawingEntry, path: Path, password: str | None) -> None:
