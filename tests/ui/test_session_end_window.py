@@ -16,7 +16,7 @@ from typing import TypeVar
 import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from arxos_desktop.access.session import load_session, start_session
@@ -219,6 +219,11 @@ def test_with_no_other_building_every_page_says_so_and_building_actions_are_off(
 
     assert ids_on_screen(window) == set()
     assert window.windowTitle() == "ArxOS Field"
+    # The whole sentence stays on screen until read (the status bar cuts it).
+    notice = window.findChild(QMessageBox, "sessionEndedNotice")
+    assert notice is not None and notice.isVisible()
+    assert notice.text().startswith("Your pass has ended")
+    notice.accept()
     for page in (one(window, EquipmentPage), work, one(window, DrawingsPage)):
         window.pages.setCurrentWidget(page)
         (cover,) = page.findChildren(NoBuildingCover)

@@ -15,8 +15,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from arxos_desktop.access.describe import local_now, when
 from arxos_desktop.access.pass_summary import PassSummary, check_pass
@@ -265,10 +265,30 @@ class AccessController(QObject):
                 self.state.post(plain_words(error))
                 return
             self.state.post(result.sentence())
+            self._tell_session_ended(result.sentence())
             self.state.data_did_change.emit()
             self.session_did_end.emit(result)
 
         self._run_net(job, done)
+
+    def _tell_session_ended(self, sentence: str) -> None:
+        """The end of a pass, in a notice that stays until read.
+
+        The status bar cuts a sentence this long, and this one says whether unsent
+        changes stayed on the device. Not modal: the contractor may be mid-task.
+        """
+        notice = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Contractor session ended",
+            sentence,
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        notice.setObjectName("sessionEndedNotice")
+        notice.setAccessibleName("Contractor session ended")
+        notice.setWindowModality(Qt.WindowModality.NonModal)
+        notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        notice.show()
 
     def _run_net(
         self, job: Callable[[], Any], done: Callable[[Any, Exception | None], None]
