@@ -48,6 +48,8 @@ from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 FILE_FILTER = "Photos, videos and PDFs (*.jpg *.jpeg *.png *.bmp *.pdf *.avi *.mp4 *.mkv)"
 #: The list keeps this many reads (newest first).
 MAX_ROWS = 50
+#: Routes whose answer depends on what the replica holds (see ``ScanPage.reroute_listed``).
+_REROUTED = frozenset({Route.EQUIPMENT_LINK, Route.ASSET_TAG, Route.UNKNOWN})
 #: Width of the side column: the list's lines must fit without clipping.
 SIDE_WIDTH = 380
 
@@ -114,6 +116,8 @@ class ScanPage(QWidget):
         layout.addWidget(holder)
         self._wanted = True  # the camera runs while shown unless the user stopped it
         self._reading_file = False  # until the file's outcome is shown (not the thread's end)
+        state.building_did_change.connect(lambda _: self.reroute_listed())
+        state.data_did_change.connect(self.reroute_listed)
 
     # -- the camera ---------------------------------------------------------------------
 
@@ -248,6 +252,39 @@ class ScanPage(QWidget):
             self.status.setText("Access pass read.")
         else:
             self.status.setText(outcome.sentence())
+
+    def reroute_listed(self) -> None:
+        """Read the listed equipment codes again against what the replica holds now.
+
+        Equipment leaves the device (a pass ends, a grant is withdrawn, a sync deletes
+        it) and arrives with a sync: a line must neither open equipment that is gone
+        nor stay "unknown" once its tag is here. Passes and refusals do not change.
+        """
+        building_id = self.state.building_id
+        listed = [
+            item
+            for item in (self.results.item(row) for row in range(self.results.count()))
+            if item is not None
+            and isinstance(outcome := item.data(_OUTCOME_ROLE), ScanOutcome)
+            and outcome.routed.route in _REROUTED
+        ]
+        if not listed:
+            return
+        codes = [item.data(_OUTCOME_ROLE).code for item in listed]
+
+        def job(replica: Replica) -> list[ScanOutcome]:
+            return [route_code(replica, code, building_id=building_id) for code in codes]
+
+        def relist(outcomes: list[ScanOutcome]) -> None:
+            for item, outcome in zip(listed, outcomes, strict=True):
+                if self.results.row(item) < 0:
+                    continue  # dropped from the list meanwhile
+                item.setText(f"{outcome.sentence()}\n{outcome.code.format_label}")
+                item.setData(_OUTCOME_ROLE, outcome)
+                item.setToolTip(outcome.sentence())
+            self._update_open_button()
+
+        self.state.ops.run(job, success=relist, owner=self)
 
     def open_selected(self) -> None:
         """Open the equipment of the selected line again."""

@@ -11,9 +11,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from arxos_desktop.scanner.decode import Code
 from arxos_desktop.scanner.routing import Route
 from arxos_desktop.store import Replica
-from arxos_desktop.store.equipment import find_by_tag
+from arxos_desktop.store.buildings import create_building
+from arxos_desktop.store.equipment import create_equipment, find_by_tag
+from arxos_desktop.store.rescope import finish_rescope
 from arxos_desktop.ui.attachments.panel import CAMERA_ENV
 from arxos_desktop.ui.equipment_detail import EquipmentDetail
 from arxos_desktop.ui.main_window import MainWindow
@@ -23,6 +26,7 @@ from arxos_desktop.ui.state import AppState
 from arxos_desktop.ui.theme import TOUCH_TARGET_PX
 from tests.conftest import SampleBuilding
 from tests.scan_images import linear_image, on_canvas, qr_image
+from tests.ui.test_access_pass_view import forget_sample_changes
 
 TOKEN = "eyJ0eXAiOiJhcnhvcy1hY2Nlc3Mrand0IiwiYWxnIjoiRWREU0EifQ.eyJiIjoxfQ.c2lnbmF0dXJl"
 
@@ -191,4 +195,40 @@ def test_a_scanned_equipment_code_leads_to_its_pin_on_the_drawing(
     assert window.pages.currentWidget() is drawings
     assert drawings.viewer.entry is not None and drawings.viewer.entry.id == sample.document_id
     assert isinstance(shown.args[0], str)
+    window.close()
+
+
+def test_a_listed_code_stops_opening_equipment_that_left_the_device(
+    state: AppState, sample: SampleBuilding, qsettings: QSettings, qtbot: QtBot
+) -> None:
+    window = window_with_pages(state, qsettings, qtbot)
+    state.set_building(sample.building_id)
+    page = scan_page_of(window)
+    with qtbot.waitSignal(page.code_was_routed, timeout=5000):
+        page.route(Code(b"AHU-1", "QRCODE", "pyzbar", ()))
+    with qtbot.waitSignal(page.code_was_routed, timeout=5000):
+        page.route(Code(b"PMP-9", "CODE128", "pyzbar", ()))  # not on this device yet
+    assert page.results.item(1).text().startswith("Equipment AHU-1")
+    page.results.setCurrentRow(1)
+    assert page.open_button.isEnabled()
+
+    # The building leaves the device (as when a pass ends): the line no longer opens it.
+    forget_sample_changes(state.replica)  # as if synced: nothing holds its rows back
+    state.ops.run(lambda rep: finish_rescope(rep, sample.building_id, set(), None), writes=True)
+    qtbot.waitUntil(lambda: not page.open_button.isEnabled(), timeout=5000)
+    assert not page.results.item(1).text().startswith("Equipment")
+
+    # A sync brings PMP-9 in another building: its line now opens it.
+    def bring(rep: Replica) -> str:
+        building = create_building(rep, name="Quay Works").id
+        return create_equipment(rep, building_id=building, tag="PMP-9", system="plumbing").id
+
+    made: list[str] = []
+    state.ops.run(bring, success=made.append, writes=True)
+    qtbot.waitUntil(lambda: bool(made), timeout=5000)
+    qtbot.waitUntil(
+        lambda: page.results.item(0).data(Qt.ItemDataRole.UserRole + 1).equipment_id == made[0],
+        timeout=5000,
+    )
+    assert page.results.item(0).text().startswith("Equipment PMP-9")
     window.close()
