@@ -25,20 +25,9 @@ __all__ = ["site"]
 
 
 def server_entries(site: Site, device_id: str) -> list[tuple[int, str]]:
-    """Every account's copies of the device's chain: (seq, hash) in order."""
-    engine = sa.create_engine(f"sqlite:///{site.admin.parent / 'server' / 'server.sqlite3'}")
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT seq, hash FROM srv_device_audit WHERE device_id = :d"
-                    " ORDER BY seq, user_id"
-                ),
-                {"d": device_id},
-            )
-            return [(int(seq), str(digest)) for seq, digest in rows]
-    finally:
-        engine.dispose()
+    """Every account's copies of the device's chain together: (seq, hash) in order."""
+    return sorted((seq, digest) for copy in copies(site, device_id).values()
+                  for seq, digest, _ in copy)  # fmt: skip
 
 
 def copies(site: Site, device_id: str) -> dict[str, list[tuple[int, str, bool]]]:

@@ -23,6 +23,7 @@ from arxos_desktop.ui.drawings.markup.toolbar import Tool
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.state import AppState
 from tests.conftest import SampleBuilding
+from tests.ui.drawing_page_helpers import drawing_open
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -46,18 +47,10 @@ def sheet(
 def page(
     qtbot: QtBot, state: AppState, sample: SampleBuilding, sheet: tuple[str, list[list[float]]]
 ) -> Iterator[DrawingsPage]:
-    widget = DrawingsPage(state)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    with qtbot.waitSignal(widget.markups.markups_did_load, timeout=10_000):
-        state.set_building(sample.building_id)
-        state.show_record("document", sheet[0])
-    with qtbot.waitSignal(widget.markups.words.words_did_load, timeout=10_000):
-        qtbot.mouseClick(widget.tools.buttons[Tool.HIGHLIGHT], LEFT)
-    yield widget
-    widget.viewer.close_drawing()
-    widget.markups.photos.shutdown()
+    with drawing_open(qtbot, state, sample.building_id, sheet[0]) as widget:
+        with qtbot.waitSignal(widget.markups.words.words_did_load, timeout=10_000):
+            qtbot.mouseClick(widget.tools.buttons[Tool.HIGHLIGHT], LEFT)
+        yield widget
 
 
 def _drag(qtbot: QtBot, page: DrawingsPage, a: tuple[float, float], b: tuple[float, float]) -> None:

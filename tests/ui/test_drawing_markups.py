@@ -31,6 +31,7 @@ from arxos_desktop.ui.state import AppState
 from sync.outbox import read_changes
 from tests.conftest import SampleBuilding
 from tests.pdf_markups import small_jpeg
+from tests.ui.drawing_page_helpers import drawing_open
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -40,16 +41,8 @@ def page(
     qtbot: QtBot, state: AppState, replica: Replica, sample: SampleBuilding
 ) -> Iterator[DrawingsPage]:
     """The Drawings page with the sample's mechanical plan open at sheet 1, markups drawn."""
-    widget = DrawingsPage(state)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    with qtbot.waitSignal(widget.markups.markups_did_load, timeout=10_000):
-        state.set_building(sample.building_id)
-        state.show_record("document", sample.document_id)
-    yield widget
-    widget.viewer.close_drawing()
-    widget.markups.photos.shutdown()
+    with drawing_open(qtbot, state, sample.building_id, sample.document_id) as widget:
+        yield widget
 
 
 def _at(page: DrawingsPage, x: float, y: float) -> QPoint:

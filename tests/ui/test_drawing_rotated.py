@@ -26,6 +26,7 @@ from arxos_desktop.ui.drawings.markup.toolbar import Tool
 from arxos_desktop.ui.drawings.page import DrawingsPage
 from arxos_desktop.ui.state import AppState
 from tests.conftest import SampleBuilding
+from tests.ui.drawing_page_helpers import drawing_open
 
 LEFT = Qt.MouseButton.LeftButton
 #: Where the tag is printed on the unrotated (portrait) page.
@@ -67,16 +68,8 @@ def page(
     qtbot: QtBot, state: AppState, sample: SampleBuilding, sheets: Sheets
 ) -> Iterator[DrawingsPage]:
     """The Drawings page with the turned sheet open."""
-    widget = DrawingsPage(state)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    with qtbot.waitSignal(widget.markups.markups_did_load, timeout=10_000):
-        state.set_building(sample.building_id)
-        state.show_record("document", sheets.turned)
-    yield widget
-    widget.viewer.close_drawing()
-    widget.markups.photos.shutdown()
+    with drawing_open(qtbot, state, sample.building_id, sheets.turned) as widget:
+        yield widget
 
 
 def _at(page: DrawingsPage, shown: tuple[float, float]) -> QPoint:
