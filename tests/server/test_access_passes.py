@@ -25,7 +25,7 @@ from sync.server.db import session_scope
 from sync.token_errors import RefusalReason, RevokedTokenError, UnknownIssuerTokenError
 from sync.tokens import AccessClaims, TrustedKey, public_key_from_text, read_header, verify
 from tests.server.conftest import SECRET, UserFactory, bearer, login, on_both_databases
-from tests.server.test_tenant_isolation import Person, accept, change
+from tests.server.test_tenant_isolation import Person, accept, change, depot_and_rival
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,7 @@ def site(app: FastAPI, client: TestClient, user_factory: UserFactory) -> Site:
     tina = _person(client, user_factory, "tina@acme.example", "Acme")
     carl = _person(client, user_factory, "carl@cool.example", "Cool HVAC")
     rex = _person(client, user_factory, "rex@rival.example", "Rival Co")
-    depot, org_row, rival, rival_org = new_id(), new_id(), new_id(), new_id()
-    accept(
-        client,
-        ann,
-        change(None, "organization", org_row, "insert", {"name": "Acme Facilities"}),
-        change(depot, "building", depot, "insert", {"name": "Depot", "org_id": org_row}),
-    )
-    accept(
-        client,
-        rex,
-        change(None, "organization", rival_org, "insert", {"name": "Rival"}),
-        change(rival, "building", rival, "insert", {"name": "Rival HQ", "org_id": rival_org}),
-    )
+    depot, rival = depot_and_rival(client, ann, rex)
     with session_scope(app.state.engine) as session:
         crud.grant(session, user_id=mike.id, building_id=depot, role="manager",
                    systems=["hvac"], floors=[1])  # fmt: skip

@@ -13,13 +13,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from sync.audit_chain import GENESIS, AuditChainBrokenError, chain_hash
-from sync.ids import new_id
 from sync.server import access_audit, device_audit
 from sync.server.access_models import AccessAuditEntry
 from sync.server.db import session_scope
 from sync.server.device_audit_models import DeviceAuditEntry
 from tests.server.conftest import Account, UserFactory, bearer, login, on_both_databases
-from tests.server.test_tenant_isolation import Person, accept, change
+from tests.server.test_tenant_isolation import Person, depot_and_rival
 
 
 @dataclass(frozen=True)
@@ -39,19 +38,7 @@ def org(client: TestClient, user_factory: UserFactory) -> Org:
     ann_login = login(client, ann_account, device_id="ann-phone")
     ann = Person(ann_account.id, bearer(ann_login["access_token"]), "ann-phone")
     rex = Person(rex_account.id, bearer(login(client, rex_account)["access_token"]), "dev")
-    depot, org_row, rival, rival_org = new_id(), new_id(), new_id(), new_id()
-    accept(
-        client,
-        ann,
-        change(None, "organization", org_row, "insert", {"name": "Acme Facilities"}),
-        change(depot, "building", depot, "insert", {"name": "Depot", "org_id": org_row}),
-    )
-    accept(
-        client,
-        rex,
-        change(None, "organization", rival_org, "insert", {"name": "Rival"}),
-        change(rival, "building", rival, "insert", {"name": "Rival HQ", "org_id": rival_org}),
-    )
+    depot, rival = depot_and_rival(client, ann, rex)
     return Org(ann, rex, rex_account, depot, rival, str(ann_account.org_id))
 
 

@@ -595,3 +595,21 @@ def test_a_conflict_record_naming_a_row_of_another_building_is_never_pulled(
         }])  # fmt: skip
         session.commit()
     assert pull(client, world.rex)["conflicts"] == []
+
+
+def depot_and_rival(client: TestClient, acme_admin: Person, rival_admin: Person) -> tuple[str, str]:
+    """Acme's Depot and Rival Co's HQ, each pushed by its own admin: (depot, rival) ids."""
+    depot, org_row, rival, rival_org = new_id(), new_id(), new_id(), new_id()
+    accept(
+        client,
+        acme_admin,
+        change(None, "organization", org_row, "insert", {"name": "Acme Facilities"}),
+        change(depot, "building", depot, "insert", {"name": "Depot", "org_id": org_row}),
+    )
+    accept(
+        client,
+        rival_admin,
+        change(None, "organization", rival_org, "insert", {"name": "Rival"}),
+        change(rival, "building", rival, "insert", {"name": "Rival HQ", "org_id": rival_org}),
+    )
+    return depot, rival
